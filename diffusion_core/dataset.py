@@ -1,0 +1,183 @@
+"""Datasets and the character tokenizer.
+
+Two tasks share one representation: a fixed-length row of token ids.
+
+* ``names``: each name is right-padded with ``_`` to the longest name, e.g.
+  ``"dev"`` -> ``"dev____"`` when L = 7. Every position can be corrupted.
+* ``translate``: each pair is written ``question>answer`` and right-padded,
+  e.g. ``("no", "nahi")`` -> ``"no>nahi______"`` when L = 13. Only the answer
+  region (everything after ``>``, pads included) can be corrupted, and only
+  there is the loss taken.
+
+The vocabulary is ``_`` (pad, id 0), ``?`` (mask, id 1), then ``>`` for the
+translate task, then the letters that occur, sorted.
+
+User text is validated here, once, with messages that name the line, the
+character and the limit (:class:`DatasetError`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from importlib import resources
+
+import numpy as np
+
+PAD, MASK, SEP = "_", "?", ">"
+PAD_ID, MASK_ID = 0, 1
+LETTERS = "abcdefghijklmnopqrstuvwxyz"
+
+TASKS = ("names", "translate")
+MAX_NAME_LEN = 12  # longest name a reader may paste
+MAX_WORD_LEN = 10  # longest question or answer a reader may paste
+MIN_ENTRIES, MAX_ENTRIES = 2, 2000
+
+
+class DatasetError(ValueError):
+    """User data that cannot be used, with a message a reader can act on."""
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """A validated dataset, tokenised to fixed-length rows.
+
+    Attributes
+    ----------
+    task : "names" or "translate"
+    entries : the cleaned entries, e.g. ``("aarav", ...)`` or ``("hello>namaste", ...)``
+    vocab : the token characters, index = id, e.g. ``"_?abdeg..."``
+    tokens : (N, L) int64 token ids of the clean rows
+    maskable : (N, L) bool, True where corruption may strike (and the loss is taken)
+    """
+
+    task: str
+    entries: tuple[str, ...]
+    vocab: str
+    tokens: np.ndarray = field(repr=False)
+    maskable: np.ndarray = field(repr=False)
+
+    @property
+    def seq_len(self) -> int:
+        return self.tokens.shape[1]
+
+    @property
+    def vocab_size(self) -> int:
+        return len(self.vocab)
+
+    @property
+    def max_question_len(self) -> int:
+        """Longest question (translate only): a query must fit the same layout."""
+        return max(e.index(SEP) for e in self.entries) if self.task == "translate" else 0
+
+    def encode(self, text: str) -> np.ndarray:
+        """``"dev"`` -> ``[4, 6, 21, 0, 0, 0, 0]`` (ids, right-padded to L)."""
+        ids = [self.vocab.index(c) for c in text]
+        return np.array(ids + [PAD_ID] * (self.seq_len - len(ids)), dtype=np.int64)
+
+    def decode(self, ids) -> str:
+        """``[4, 6, 21, 0, 0, 0, 0]`` -> ``"dev____"`` (pads and masks kept)."""
+        return "".join(self.vocab[int(i)] for i in ids)
+
+    def to_json(self) -> dict:
+        return {"task": self.task, "entries": list(self.entries)}
+
+
+def _build(task: str, entries: list[str], vocab: str | None = None) -> Dataset:
+    if vocab is None:
+        letters = sorted(set("".join(entries)) - {SEP})
+        vocab = PAD + MASK + (SEP if task == "translate" else "") + "".join(letters)
+    L = max(len(e) for e in entries)
+    lookup = {c: i for i, c in enumerate(vocab)}
+    tokens = np.zeros((len(entries), L), dtype=np.int64)
+    maskable = np.zeros((len(entries), L), dtype=bool)
+    for n, e in enumerate(entries):
+        tokens[n, : len(e)] = [lookup[c] for c in e]
+        start = e.index(SEP) + 1 if task == "translate" else 0
+        maskable[n, start:] = True
+    tokens.setflags(write=False)
+    maskable.setflags(write=False)
+    return Dataset(task, tuple(entries), vocab, tokens, maskable)
+
+
+def _check_word(word: str, line: int, what: str, limit: int) -> None:
+    if not word:
+        raise DatasetError(f"line {line}: the {what} is empty")
+    for c in word:
+        if c not in LETTERS:
+            shown = "a space" if c.isspace() else repr(c)
+            raise DatasetError(f"line {line}: {shown} is not allowed in the {what} "
+                               f"{word!r}; use only the letters a-z")
+    if len(word) > limit:
+        raise DatasetError(f"line {line}: the {what} {word!r} has {len(word)} letters; "
+                           f"the limit is {limit}")
+
+
+def _clean_lines(lines) -> list[tuple[int, str]]:
+    if isinstance(lines, str):
+        lines = lines.splitlines()
+    out = [(i + 1, str(s).strip().lower()) for i, s in enumerate(lines)]
+    out = [(i, s) for i, s in out if s]
+    if len(out) < MIN_ENTRIES:
+        raise DatasetError(f"found {len(out)} entries; at least {MIN_ENTRIES} are needed")
+    if len(out) > MAX_ENTRIES:
+        raise DatasetError(f"found {len(out)} entries; at most {MAX_ENTRIES} are allowed")
+    return out
+
+
+def names_dataset(lines) -> Dataset:
+    """Validate names, one per line (a list or one string); blank lines are dropped.
+
+    >>> names_dataset(["Dev", "", "Sia"]).entries
+    ('dev', 'sia')
+    """
+    rows = _clean_lines(lines)
+    for i, s in rows:
+        _check_word(s, i, "name", MAX_NAME_LEN)
+    return _build("names", [s for _, s in rows])
+
+
+def pairs_dataset(lines) -> Dataset:
+    """Validate ``question>answer`` pairs (strings, or (question, answer) tuples).
+
+    >>> pairs_dataset(["Hello > Namaste", "bye>alvida"]).entries
+    ('hello>namaste', 'bye>alvida')
+    """
+    if not isinstance(lines, str):
+        lines = [SEP.join(x) if isinstance(x, (tuple, list)) else x for x in lines]
+    rows = _clean_lines(lines)
+    entries = []
+    for i, s in rows:
+        if s.count(SEP) != 1:
+            raise DatasetError(f"line {i}: write each pair as question>answer "
+                               f"with exactly one '>', e.g. hello>namaste")
+        q, a = (w.strip() for w in s.split(SEP))
+        _check_word(q, i, "question", MAX_WORD_LEN)
+        _check_word(a, i, "answer", MAX_WORD_LEN)
+        entries.append(q + SEP + a)
+    return _build("translate", entries)
+
+
+def _packaged(filename: str) -> list[str]:
+    return resources.files("diffusion_core").joinpath("data", filename).read_text().split()
+
+
+def builtin(task: str) -> Dataset:
+    """The shipped data: 40 Indian names, or 30 English>Hindi pairs."""
+    if task == "names":
+        return names_dataset(_packaged("names.txt"))
+    if task == "translate":
+        return pairs_dataset(_packaged("pairs.txt"))
+    raise DatasetError(f"unknown task {task!r}; choose one of {', '.join(TASKS)}")
+
+
+def from_json(obj: dict, vocab: str | None = None) -> Dataset:
+    """Rebuild a dataset saved by :meth:`Dataset.to_json` (validating it again)."""
+    task = obj.get("task")
+    if task not in TASKS:
+        raise DatasetError(f"unknown task {task!r}; choose one of {', '.join(TASKS)}")
+    ds = names_dataset(obj["entries"]) if task == "names" else pairs_dataset(obj["entries"])
+    if vocab is not None and vocab != ds.vocab:
+        if not set(ds.vocab) <= set(vocab):
+            raise DatasetError("the saved vocabulary does not cover the saved data")
+        ds = _build(task, list(ds.entries), vocab)
+    return ds

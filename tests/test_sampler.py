@@ -1,0 +1,110 @@
+import pytest
+from helpers import trained
+
+from diffusion_core.dataset import MASK_ID, DatasetError
+from diffusion_core.metrics import is_valid, novelty
+from diffusion_core.model import ModelConfig, Params
+from diffusion_core.sampler import sample, translate
+
+
+def _uniform_model(data):
+    """A double: zero weights give uniform logits, the hardest case for validity."""
+    return Params(ModelConfig(data.seq_len, data.vocab_size, hidden=4))
+
+
+@pytest.mark.parametrize("strategy", ["random", "confident"])
+@pytest.mark.parametrize("uniform", [False, True])
+def test_samples_are_always_letters_then_pads(strategy, uniform):
+    p, d = trained("names")
+    if uniform:
+        p = _uniform_model(d)
+    for seed in range(20):
+        for r in sample(p, d, n=15, steps=6, temperature=1.5, strategy=strategy, seed=seed):
+            final = r["steps"][-1]["tokens"]
+            ids = d.encode(final)
+            assert is_valid(ids), final
+            assert "?" not in final and "_" not in r["text"] and r["text"]
+
+
+@pytest.mark.parametrize("strategy", ["random", "confident"])
+def test_same_seed_same_output(strategy):
+    p, d = trained("names")
+    a = sample(p, d, n=15, steps=10, temperature=0.8, strategy=strategy, seed=4)
+    b = sample(p, d, n=15, steps=10, temperature=0.8, strategy=strategy, seed=4)
+    c = sample(p, d, n=15, steps=10, temperature=0.8, strategy=strategy, seed=5)
+    assert a == b
+    assert [x["text"] for x in a] != [x["text"] for x in c]
+
+
+@pytest.mark.parametrize("strategy", ["random", "confident"])
+def test_temperature_towards_zero_gives_argmax(strategy):
+    p, d = trained("names")
+    cold = sample(p, d, n=15, steps=5, temperature=1e-4, strategy=strategy, seed=2)
+    greedy = sample(p, d, n=15, steps=5, temperature=0.0, strategy=strategy, seed=2)
+    assert [x["text"] for x in cold] == [x["text"] for x in greedy]
+
+
+def test_timeline_reveals_every_position_once_and_never_remasks():
+    p, d = trained("names")
+    (r,) = sample(p, d, n=1, steps=7, temperature=0.8, strategy="random", seed=1)
+    steps = r["steps"]
+    assert len(steps) == 8  # the all-mask start, then one row per step
+    assert steps[0]["tokens"] == "?" * 7
+    assert [s["t"] for s in steps[1:]] == pytest.approx([(s + 1) / 7 for s in range(6, -1, -1)])
+    revealed = [i for s in steps for i in s["revealed"]]
+    assert sorted(revealed) == list(range(7))
+    for prev, cur in zip(steps, steps[1:]):
+        for i, (a, b) in enumerate(zip(prev["tokens"], cur["tokens"])):
+            assert a == b or (a == "?" and i in cur["revealed"])
+    assert all(0 < q <= 1 for q in steps[-1]["probs"])
+
+
+def test_confident_reveals_the_surest_position_first():
+    p, d = trained("names")
+    for seed in range(5):
+        (r,) = sample(p, d, n=1, steps=7, temperature=0.0, strategy="confident", seed=seed)
+        first = next(s for s in r["steps"] if s["revealed"])
+        assert first["revealed"]  # at least one position revealed
+        probs = [q for q in first["probs"] if q is not None]
+        assert min(probs) > 0.2
+
+
+def test_translation_keeps_the_question_and_starts_from_masks():
+    p, d = trained("translate")
+    out = translate(p, d, ["hello", " Water "], steps=5, temperature=1.0, strategy="random",
+                    seed=3)
+    for r, q in zip(out, ["hello", "water"]):
+        assert r["question"] == q
+        for s in r["steps"]:
+            assert s["tokens"].startswith(q + ">")
+        assert r["steps"][0]["tokens"] == q + ">" + "?" * (13 - len(q) - 1)
+        assert MASK_ID not in d.encode(r["steps"][-1]["tokens"])
+        assert r["answer"] and "_" not in r["answer"]
+
+
+@pytest.mark.parametrize("word, fragment", [
+    ("", "empty"),
+    ("x", "never seen the letter 'x'"),
+    ("he llo", "a space is not allowed"),
+    ("friends", "at most 6"),
+    ("'); import js; js.alert(1) #", "not allowed"),
+])
+def test_bad_words_are_refused(word, fragment):
+    p, d = trained("translate")
+    with pytest.raises(DatasetError, match=fragment):
+        translate(p, d, [word])
+
+
+def test_novelty_counts_new_names():
+    _, d = trained("names")
+    assert novelty(["aarav", "zzz", "dev", "qq"], d) == 0.5
+
+
+@pytest.mark.parametrize("kw, fragment", [
+    ({"steps": 0}, "steps"), ({"temperature": -1}, "temperature"),
+    ({"strategy": "zigzag"}, "strategy"), ({"n": 0}, "number of samples"),
+])
+def test_out_of_range_settings_are_refused(kw, fragment):
+    p, d = trained("names")
+    with pytest.raises(ValueError, match=fragment):
+        sample(p, d, **kw)
