@@ -1,0 +1,1 @@
+"""Helpers for scripts/build_site.py, which writes the static site to dist/."""
