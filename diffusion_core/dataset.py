@@ -46,7 +46,7 @@ class Dataset:
     task : "names" or "translate"
     entries : the cleaned entries, e.g. ``("aarav", ...)`` or ``("hello>namaste", ...)``
     vocab : the token characters, index = id, e.g. ``"_?abdeg..."``
-    tokens : (N, L) int64 token ids of the clean rows
+    tokens : (N, L) np.intp token ids (int32 in WebAssembly) of the clean rows
     maskable : (N, L) bool, True where corruption may strike (and the loss is taken)
     """
 
@@ -72,7 +72,7 @@ class Dataset:
     def encode(self, text: str) -> np.ndarray:
         """``"dev"`` -> ``[4, 6, 21, 0, 0, 0, 0]`` (ids, right-padded to L)."""
         ids = [self.vocab.index(c) for c in text]
-        return np.array(ids + [PAD_ID] * (self.seq_len - len(ids)), dtype=np.int64)
+        return np.array(ids + [PAD_ID] * (self.seq_len - len(ids)), dtype=np.intp)
 
     def decode(self, ids) -> str:
         """``[4, 6, 21, 0, 0, 0, 0]`` -> ``"dev____"`` (pads and masks kept)."""
@@ -88,7 +88,7 @@ def _build(task: str, entries: list[str], vocab: str | None = None) -> Dataset:
         vocab = PAD + MASK + (SEP if task == "translate" else "") + "".join(letters)
     L = max(len(e) for e in entries)
     lookup = {c: i for i, c in enumerate(vocab)}
-    tokens = np.zeros((len(entries), L), dtype=np.int64)
+    tokens = np.zeros((len(entries), L), dtype=np.intp)
     maskable = np.zeros((len(entries), L), dtype=bool)
     for n, e in enumerate(entries):
         tokens[n, : len(e)] = [lookup[c] for c in e]

@@ -132,7 +132,7 @@ def sample(p: Params, data: Dataset, n: int = 15, steps: int = 10, temperature: 
     """Generate ``n`` rows from scratch (names task)."""
     _check(n, steps, temperature, strategy)
     L = data.seq_len
-    rows = np.zeros((n, L), dtype=np.int64)
+    rows = np.zeros((n, L), dtype=np.intp)
     maskable = np.ones((n, L), dtype=bool)
     return denoise(p, data, rows, maskable, steps, temperature, strategy,
                    np.random.default_rng(seed))
@@ -165,7 +165,7 @@ def translate(p: Params, data: Dataset, words: list[str], steps: int = 10,
     words = [check_word(data, w) for w in words]
     _check(len(words), steps, temperature, strategy)
     L = data.seq_len
-    rows = np.zeros((len(words), L), dtype=np.int64)
+    rows = np.zeros((len(words), L), dtype=np.intp)
     maskable = np.zeros((len(words), L), dtype=bool)
     for b, w in enumerate(words):
         rows[b] = data.encode(w + SEP)

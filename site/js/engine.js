@@ -1,0 +1,147 @@
+// The page's handle on the Python worker: requests matched by id, progress events,
+// a start-up time-out, crash detection and restart. The only module that talks to
+// worker.js; it never touches the DOM.
+//
+//   const engine = new Engine();           // starts the worker at once
+//   engine.addEventListener("status", e => ...e.detail)   // {stage, message, loaded, total, state}
+//   await engine.ready;                     // resolves when Python is ready
+//   const r = await engine.call("sample", {n: 15});        // rejects with EngineError
+//   await engine.train({task, fresh, start, epochs}, p => ...)   // p: {epoch, losses, ...}
+//   await engine.stop();
+
+export class EngineError extends Error {
+  constructor(message, kind = "internal") {
+    super(message);
+    this.kind = kind; // "user" (say it as is), "internal", "crash", "timeout"
+  }
+}
+
+const START_TIMEOUT_MS = 60000;
+const HEARTBEAT_MS = 1500;
+const HEARTBEAT_GRACE_MS = 6000; // a long synchronous request may delay a pong this long
+
+export class Engine extends EventTarget {
+  constructor({ workerUrl = new URL("./worker.js", import.meta.url), timeoutMs = START_TIMEOUT_MS } = {}) {
+    super();
+    this.workerUrl = workerUrl;
+    this.timeoutMs = timeoutMs;
+    this.state = "idle"; // idle | loading | ready | failed
+    this.start();
+  }
+
+  _emit(detail) {
+    this.dispatchEvent(new CustomEvent("status", { detail: { state: this.state, ...detail } }));
+  }
+
+  start() {
+    this.nextId = 1;
+    this.pending = new Map(); // id -> {resolve, reject, onProgress}
+    this.state = "loading";
+    this.lastPong = performance.now();
+    let readyResolve, readyReject;
+    this.ready = new Promise((res, rej) => { readyResolve = res; readyReject = rej; });
+    this.ready.catch(() => {}); // failures are reported through "status" events
+    this._readyResolve = readyResolve;
+    this._readyReject = readyReject;
+    const started = performance.now();
+    try {
+      this.worker = new Worker(this.workerUrl, { type: "module" });
+    } catch (e) {
+      this._fail(`the browser could not start a Web Worker (${e.message})`);
+      return;
+    }
+    this.worker.onmessage = (ev) => this._onMessage(ev.data);
+    this.worker.onerror = (ev) => {
+      ev.preventDefault?.();
+      this._fail(this.state === "ready" ? "the Python worker crashed" : `the Python runtime failed to load${ev.message ? ": " + ev.message : ""}`);
+    };
+    this.timer = setTimeout(() => {
+      if (this.state === "loading") this._fail(`Python was not ready after ${Math.round(this.timeoutMs / 1000)} s`, "timeout");
+    }, this.timeoutMs);
+    this._emit({ stage: "runtime", message: "starting the Python runtime", elapsed: 0, started });
+  }
+
+  _onMessage(m) {
+    if (m.type === "status") return this._emit(m);
+    if (m.type === "ready") {
+      clearTimeout(this.timer);
+      this.state = "ready";
+      this.versions = m.versions;
+      this.readySeconds = m.seconds;
+      this._emit({ stage: "ready", message: "Python is ready", seconds: m.seconds, versions: m.versions });
+      this._readyResolve(m);
+      this._heartbeat();
+      return;
+    }
+    if (m.type === "fatal") return this._fail(`the Python runtime failed to load: ${m.message}`);
+    const p = this.pending.get(m.id);
+    if (!p) return;
+    if (m.type === "progress") return p.onProgress && p.onProgress(m);
+    this.pending.delete(m.id);
+    if (m.id === this._pingId) this.lastPong = performance.now();
+    if (m.ok) p.resolve(m.result);
+    else p.reject(new EngineError(m.error, m.kind));
+  }
+
+  _heartbeat() {
+    clearInterval(this.beat);
+    this.beat = setInterval(() => {
+      if (this.state !== "ready") return clearInterval(this.beat);
+      if (performance.now() - this.lastPong > HEARTBEAT_GRACE_MS) return this._fail("the Python worker stopped responding", "crash");
+      if (this.pending.has(this._pingId)) return; // still waiting for the last one
+      this._pingId = this.nextId;
+      this._send({ type: "ping" }).then(() => (this.lastPong = performance.now()), () => {});
+    }, HEARTBEAT_MS);
+  }
+
+  _fail(message, kind = "crash") {
+    if (this.state === "failed") return;
+    const wasReady = this.state === "ready";
+    this.state = "failed";
+    clearTimeout(this.timer);
+    clearInterval(this.beat);
+    try { this.worker && this.worker.terminate(); } catch { /* already gone */ }
+    for (const p of this.pending.values()) p.reject(new EngineError(message, kind));
+    this.pending.clear();
+    this._readyReject(new EngineError(message, kind));
+    this._emit({ stage: "error", message, kind, wasReady });
+  }
+
+  /** Terminate the worker and start a fresh one (the page keeps its settings). */
+  restart() {
+    this.state = "failed";
+    clearTimeout(this.timer);
+    clearInterval(this.beat);
+    try { this.worker && this.worker.terminate(); } catch { /* gone */ }
+    for (const p of this.pending.values()) p.reject(new EngineError("restarted", "crash"));
+    this.start();
+    return this.ready;
+  }
+
+  _send(msg, onProgress) {
+    if (this.state === "failed") return Promise.reject(new EngineError("the Python worker is not running", "crash"));
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject, onProgress });
+      this.worker.postMessage({ id, ...msg });
+    });
+  }
+
+  /** Call one Session method; resolves with its result, rejects with an EngineError. */
+  async call(method, args = {}) {
+    await this.ready;
+    return this._send({ type: "call", method, args });
+  }
+
+  /** A training run in chunks. ``onProgress({epoch, losses, steps, seconds, elapsed})``. */
+  async train(args, onProgress) {
+    await this.ready;
+    return this._send({ type: "train", args }, onProgress);
+  }
+
+  /** Stop the running training; resolves once it has stopped. */
+  async stop() {
+    if (this.state !== "ready") return { stopped: false };
+    return this._send({ type: "stop" });
+  }
+}

@@ -1,0 +1,162 @@
+// The Python side of the page: a module Web Worker that runs Pyodide and diffusion_core.
+//
+// Protocol (page -> worker), every request has an id matched by its reply:
+//   {id, type: "call",  method, args}   one Session method, e.g. "sample"
+//   {id, type: "train", args}           a training run, in chunks, with progress events
+//   {id, type: "stop"}                  stop the running training (replies when stopped)
+//   {id, type: "ping"}                  liveness check
+// Worker -> page:
+//   {type: "status", stage, message, loaded, total}   while loading
+//   {type: "ready", seconds, versions}
+//   {type: "fatal", message}                           loading failed
+//   {id, type: "progress", epoch, losses, steps, seconds}
+//   {id, type: "reply", ok, result | error, kind}
+//
+// Requests travel to Python as one JSON string (Session.handle), so user text is
+// always data, never Python source, and no Python object is handed to JavaScript.
+
+import { loadPyodide } from "../pyodide/pyodide.mjs";
+
+const INDEX_URL = new URL("../pyodide/", import.meta.url).href;
+const STAGES = [
+  ["runtime", /pyodide\.asm\.wasm$/],
+  ["stdlib", /python_stdlib\.zip$/],
+  ["numpy", /numpy-[^/]*\.whl$/],
+  ["diffusion_core", /diffusion_core-[^/]*\.whl$/],
+];
+const CHUNK_MS = 40; // one synchronous slice of training; stop and progress wait at most this long
+
+let handle = null; // Session.handle, the one PyProxy kept for the worker's life
+let training = null; // {id, task, stop, done}
+const t0 = performance.now();
+
+const post = (msg) => self.postMessage(msg);
+
+function callPy(method, args) {
+  return JSON.parse(handle(JSON.stringify({ method, args: args || {} })));
+}
+
+// A macrotask boundary that is not clamped like nested setTimeout: lets "stop" in.
+const channel = new MessageChannel();
+const waiting = [];
+channel.port1.onmessage = () => waiting.shift()();
+const yieldToEvents = () => new Promise((r) => { waiting.push(r); channel.port2.postMessage(0); });
+
+function watchDownloads() {
+  if (typeof PerformanceObserver === "undefined") return null;
+  const seen = new Set();
+  const obs = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) {
+      const stage = STAGES.find(([, re]) => re.test(e.name));
+      if (!stage || seen.has(stage[0])) continue;
+      seen.add(stage[0]);
+      const bytes = e.encodedBodySize || e.transferSize || 0;
+      post({ type: "status", stage: stage[0], message: `${stage[0]} downloaded`, loaded: bytes, total: bytes, done: true });
+    }
+  });
+  obs.observe({ type: "resource", buffered: true });
+  return obs;
+}
+
+async function boot() {
+  post({ type: "status", stage: "runtime", message: "starting the Python runtime" });
+  const obs = watchDownloads();
+  const py = await loadPyodide({
+    indexURL: INDEX_URL,
+    packages: ["diffusion_core"],
+    stdout: () => {},
+    stderr: (s) => console.warn("[python]", s),
+  });
+  for (const name of ["numpy", "diffusion_core"]) {
+    // loadPyodide only logs a failed package download; make it an error the page can show
+    if (!py.loadedPackages[name]) throw new Error(`the package ${name} could not be downloaded or failed its integrity check`);
+  }
+  post({ type: "status", stage: "diffusion_core", message: "importing diffusion_core" });
+  py.runPython("from diffusion_core.session import Session\n_handle = Session().handle");
+  handle = py.globals.get("_handle"); // str -> str; the only PyProxy, kept for the worker's life
+  const versions = JSON.parse(py.runPython(
+    "import json, numpy, sys, diffusion_core\n" +
+    "json.dumps({'python': sys.version.split()[0], 'numpy': numpy.__version__, 'diffusion_core': diffusion_core.__version__})"));
+  versions.pyodide = py.version;
+  if (obs) setTimeout(() => obs.disconnect(), 0);
+  post({ type: "ready", seconds: (performance.now() - t0) / 1000, versions });
+}
+
+async function train(id, args) {
+  if (training) { // a second Train stops the first: never two loops
+    training.stop = true;
+    await training.done;
+  }
+  let finish;
+  const run = { id, task: args.task, stop: false, done: new Promise((r) => (finish = r)) };
+  training = run;
+  try {
+    if (args.fresh) {
+      const start = callPy("train_start", args.start);
+      if (!start.ok) return post({ id, type: "reply", ...start });
+    }
+    const target = args.epochs;
+    let done = 0, epoch = 0, diverged = false;
+    const began = performance.now();
+    while (done < target && !run.stop) {
+      const r = callPy("train_chunk", { task: args.task, max_epochs: target - done, max_ms: args.chunk_ms || CHUNK_MS, ...(args.lr ? { lr: args.lr } : {}) });
+      if (!r.ok) return post({ id, type: "reply", ...r });
+      const c = r.result;
+      done += c.losses.length;
+      epoch = c.epoch;
+      diverged = c.diverged;
+      post({ id, type: "progress", epoch, losses: c.losses, steps: c.steps, seconds: c.seconds, elapsed: (performance.now() - began) / 1000 });
+      if (diverged) break;
+      await yieldToEvents();
+    }
+    post({ id, type: "reply", ok: true, result: { epoch, done, stopped: run.stop, diverged, elapsed: (performance.now() - began) / 1000 } });
+  } catch (e) {
+    post({ id, type: "reply", ok: false, error: String(e && e.message || e), kind: "internal" });
+  } finally {
+    training = null;
+    finish();
+  }
+}
+
+async function stop(id) {
+  const run = training;
+  if (run) {
+    run.stop = true;
+    await run.done;
+  }
+  post({ id, type: "reply", ok: true, result: { stopped: Boolean(run) } });
+}
+
+// These change a task's model or data: a running training of that task stops first.
+const MUTATING = new Set(["train_start", "reset", "set_data", "load"]);
+
+async function call(id, method, args) {
+  if (training && MUTATING.has(method) && (args.task || "names") === training.task) {
+    training.stop = true;
+    await training.done;
+  }
+  post({ id, type: "reply", ...callPy(method, args) });
+}
+
+const booting = boot().catch((e) => {
+  post({ type: "fatal", message: String(e && e.message || e) });
+  throw e;
+});
+
+self.onmessage = async (ev) => {
+  const m = ev.data || {};
+  if (m.type === "ping") return post({ id: m.id, type: "reply", ok: true, result: "pong" });
+  try {
+    await booting;
+  } catch {
+    return post({ id: m.id, type: "reply", ok: false, error: "Python failed to start", kind: "crash" });
+  }
+  try {
+    if (m.type === "call") await call(m.id, m.method, m.args || {});
+    else if (m.type === "train") await train(m.id, m.args || {});
+    else if (m.type === "stop") await stop(m.id);
+    else post({ id: m.id, type: "reply", ok: false, error: `unknown request type ${m.type}`, kind: "internal" });
+  } catch (e) {
+    post({ id: m.id, type: "reply", ok: false, error: String(e && e.message || e), kind: "internal" });
+  }
+};
