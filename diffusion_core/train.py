@@ -131,38 +131,42 @@ class FastSGD1:
         self.h = self.hid[:-1]
         self.out = np.empty(L * V)
         self.out2 = self.out.reshape(L, V)
-        self.rowbuf = np.empty((L, 1))
         self.dh = np.empty(H)
         self.dinp = np.empty(L * E)
         self.dinp2 = self.dinp.reshape(L, E)
         self.gW1 = np.empty_like(p.W1)
         self.gW2 = np.empty_like(p.W2)
         self.W1x = p.W1[:-2]  # embedding rows only
-        self.W2h = p.W2[:-1]  # hidden rows only
-        self.offsets = np.arange(L) * V
+        self.W2hT = p.W2[:-1].T  # hidden rows only, transposed view (faster gemv in wasm)
+        self.zeros = np.zeros(H)
+        self.ones_v = np.ones(V)
+        self.rowsum = np.empty(L)
+        self.rowsum2 = self.rowsum.reshape(L, 1)
+        self.hid_col = self.hid[:, None]  # (H+1, 1)
+        self.d_row = self.out[None, :]  # (1, L*V)
 
     def step(self, x, t, flat_target, onehot, scale, pt_out) -> None:
         """One example. ``flat_target`` = positions * V + target ids; ``onehot`` (L*V,);
         ``scale`` is w (float or (L, 1)); the target probabilities go to ``pt_out`` (L,)."""
-        p, out, out2, rb = self.p, self.out, self.out2, self.rowbuf
+        p, out, out2 = self.p, self.out, self.out2
         np.take(p.emb, x, axis=0, out=self.e)
         self.inp[-2] = t
         np.dot(self.inp, p.W1, out=self.z)  # (H,)
-        np.maximum(self.z, 0.0, out=self.h)
-        np.dot(self.hid, p.W2, out=out)  # (L*V,)
-        np.max(out2, axis=1, keepdims=True, out=rb)
-        np.subtract(out2, rb, out=out2)
+        np.maximum(self.z, self.zeros, out=self.h)
+        np.dot(self.hid, p.W2, out=out)  # (L*V,) logits
+        # softmax per position; one global max keeps exp() from overflowing
+        np.subtract(out, out.max(), out=out)
         np.exp(out, out=out)
-        np.sum(out2, axis=1, keepdims=True, out=rb)
-        np.divide(out2, rb, out=out2)  # softmax (L, V)
+        np.dot(out2, self.ones_v, out=self.rowsum)  # (L,) row sums, as a gemv
+        np.divide(out2, self.rowsum2, out=out2)  # (L, V) probabilities
         np.take(out, flat_target, out=pt_out)
         np.subtract(out, onehot, out=out)
         np.multiply(out2, scale, out=out2)  # d = -lr * w * (p - y)
-        np.dot(self.W2h, out, out=self.dh)  # (H,)
+        np.dot(out, self.W2hT, out=self.dh)  # (H,)
         np.greater(self.z, 0.0, out=self.relu_on)
         np.multiply(self.dh, self.relu_on, out=self.dh)
         np.dot(self.W1x, self.dh, out=self.dinp)  # (L*E,)
-        np.multiply.outer(self.hid, out, out=self.gW2)
+        np.multiply(self.hid_col, self.d_row, out=self.gW2)  # outer product
         p.W2 += self.gW2
         np.multiply.outer(self.inp, self.dh, out=self.gW1)
         p.W1 += self.gW1
