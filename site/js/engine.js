@@ -139,6 +139,12 @@ export class Engine extends EventTarget {
     return this._send({ type: "train", args }, onProgress);
   }
 
+  /** WebAssembly memory and the worker's JS heap, in bytes: {wasm, js}. */
+  async memory() {
+    await this.ready;
+    return this._send({ type: "memory" });
+  }
+
   /** Stop the running training; resolves once it has stopped. */
   async stop() {
     if (this.state !== "ready") return { stopped: false };

@@ -5,6 +5,7 @@
 //   {id, type: "train", args}           a training run, in chunks, with progress events
 //   {id, type: "stop"}                  stop the running training (replies when stopped)
 //   {id, type: "ping"}                  liveness check
+//   {id, type: "memory"}                WebAssembly memory and worker JS heap, in bytes
 // Worker -> page:
 //   {type: "status", stage, message, loaded, total}   while loading
 //   {type: "ready", seconds, versions}
@@ -26,6 +27,7 @@ const STAGES = [
 ];
 const CHUNK_MS = 40; // one synchronous slice of training; stop and progress wait at most this long
 
+let pyodide = null;
 let handle = null; // Session.handle, the one PyProxy kept for the worker's life
 let training = null; // {id, task, stop, done}
 const t0 = performance.now();
@@ -74,6 +76,7 @@ async function boot() {
   post({ type: "status", stage: "diffusion_core", message: "importing diffusion_core" });
   py.runPython("from diffusion_core.session import Session\n_handle = Session().handle");
   handle = py.globals.get("_handle"); // str -> str; the only PyProxy, kept for the worker's life
+  pyodide = py;
   const versions = JSON.parse(py.runPython(
     "import json, numpy, sys, diffusion_core\n" +
     "json.dumps({'python': sys.version.split()[0], 'numpy': numpy.__version__, 'diffusion_core': diffusion_core.__version__})"));
@@ -146,6 +149,11 @@ const booting = boot().catch((e) => {
 self.onmessage = async (ev) => {
   const m = ev.data || {};
   if (m.type === "ping") return post({ id: m.id, type: "reply", ok: true, result: "pong" });
+  if (m.type === "memory") {
+    const wasm = pyodide ? pyodide._module.HEAP8.buffer.byteLength : 0;
+    const js = self.performance && performance.memory ? performance.memory.usedJSHeapSize : null;
+    return post({ id: m.id, type: "reply", ok: true, result: { wasm, js } });
+  }
   try {
     await booting;
   } catch {
