@@ -3,7 +3,6 @@ import subprocess
 import sys
 
 import pytest
-
 from helpers import ROOT
 
 CACHED = ROOT / ".cache" / "wheels"

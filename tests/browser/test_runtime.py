@@ -1,10 +1,9 @@
 """The runtime the page stands on: Pyodide in a worker, the protocol, parity, offline."""
 import pytest
+from conftest import Server, open_page, wait_ready
 
 from diffusion_core.dataset import builtin
 from diffusion_core.train import Trainer, get_recipe
-
-from conftest import Server, open_page, wait_ready
 
 TRAIN = """async ([task, recipe, epochs, seed]) => {
   const e = window.tinyDiffusion.engine;
