@@ -190,6 +190,7 @@ class Trainer:
         self.history: list[float] = []
         self.steps = 0
         self.diverged = False
+        self._epoch = None  # the epoch in progress: its draws and how far it got
         tok, mk = data.tokens, data.maskable
         N, L = tok.shape
         V = data.vocab_size
@@ -217,56 +218,76 @@ class Trainer:
             else:
                 self.opt = Adam(self.params, lr) if r.optimizer == "adam" else SGD(self.params, lr)
 
-    def _draw_epoch(self):
+    def _draw_epoch(self) -> dict:
         """Order, noise levels and masks for one epoch (same draws for any batch size)."""
         N, L = self.data.tokens.shape
         order = self.rng.permutation(N)
         t = self.rng.random(N)
         masked = (self.rng.random((N, L)) < t[:, None]) & self.data.maskable[order]
         noisy = np.where(masked, 1, self.data.tokens[order])
-        return order, t, noisy
+        return {"order": order, "t": t, "noisy": noisy, "pos": 0, "total": 0.0,
+                "pt": np.empty((N, L)) if self.fast is not None else None}
 
-    def _epoch_fast(self) -> float:
-        order, t, noisy = self._draw_epoch()
-        N, L = noisy.shape
-        pt = np.empty((N, L))
+    def _advance_fast(self, ep: dict, deadline: float) -> bool:
+        """Batch-1 SGD steps from ``ep["pos"]`` until the epoch ends (True) or time is up."""
+        order, t, noisy, pt = ep["order"], ep["t"], ep["noisy"], ep["pt"]
         f, ft, oh, sc = self.fast, self.flat_target, self.onehot, self.scale
-        for i in range(N):
-            j = order[i]
-            f.step(noisy[i], t[i], ft[j], oh[j], sc[j], pt[i])
-        self.steps += N
-        return -float(np.sum(self.weight[order] * np.log(pt))) / N
+        N = len(order)
+        i = ep["pos"]
+        while i < N:
+            for i in range(i, min(N, i + 32)):  # look at the clock every 32 steps
+                j = order[i]
+                f.step(noisy[i], t[i], ft[j], oh[j], sc[j], pt[i])
+            i += 1
+            if time.perf_counter() >= deadline and i < N:
+                break
+        self.steps += i - ep["pos"]
+        ep["pos"] = i
+        if i < N:
+            return False
+        ep["total"] = -float(np.sum(self.weight[order] * np.log(pt)))
+        return True
 
-    def _epoch_batched(self) -> float:
-        order, t, noisy = self._draw_epoch()
+    def _advance_batched(self, ep: dict, deadline: float) -> bool:
+        """Mini-batch steps from ``ep["pos"]`` until the epoch ends (True) or time is up."""
+        order, t, noisy = ep["order"], ep["t"], ep["noisy"]
         N = len(order)
         B = self.recipe.batch_size
-        total = 0.0
-        for s in range(0, N, B):
+        while ep["pos"] < N:
+            s = ep["pos"]
             idx = order[s : s + B]
             n = len(idx)
             loss, grad = loss_and_grad(self.params, noisy[s : s + n], t[s : s + n],
                                        self.data.tokens[idx], self.weight[idx] / n)
             self.opt.step(grad)
-            total += loss * n
+            ep["total"] += loss * n
+            ep["pos"] += n
             self.steps += 1
-        return total / N
+            if time.perf_counter() >= deadline and ep["pos"] < N:
+                return False
+        return True
 
     def run(self, epochs: int, max_seconds: float | None = None, callback=None) -> list[float]:
-        """Train up to ``epochs`` more epochs; return the mean loss of each.
+        """Train until ``epochs`` more epochs are complete; return the mean loss of each.
 
-        Stops early after ``max_seconds`` (checked between epochs) or when the
-        loss stops being finite (then ``self.diverged`` is set and the bad
-        epoch is not recorded). ``callback(epoch, loss)`` is called after each epoch.
+        With ``max_seconds`` it may return sooner, even in the middle of an
+        epoch: the rest of that epoch is done by the next call, with the same
+        draws, so chunked runs equal one long run. It also stops when the loss
+        stops being finite (``self.diverged`` is set; the bad epoch is not
+        recorded). ``callback(epoch, loss)`` is called after each epoch.
         """
         out = []
-        start = time.perf_counter()
-        epoch_fn = self._epoch_fast if self.fast is not None else self._epoch_batched
-        for _ in range(epochs):
-            if self.diverged:
-                break
+        deadline = math.inf if max_seconds is None else time.perf_counter() + max_seconds
+        advance = self._advance_fast if self.fast is not None else self._advance_batched
+        while len(out) < epochs and not self.diverged:
+            if self._epoch is None:
+                self._epoch = self._draw_epoch()
             with np.errstate(all="ignore"):
-                loss = epoch_fn()
+                complete = advance(self._epoch, deadline)
+            if not complete:
+                break
+            loss = self._epoch["total"] / len(self._epoch["order"])
+            self._epoch = None
             if not (math.isfinite(loss) and np.isfinite(self.params.flat).all()):
                 self.diverged = True
                 break
@@ -274,6 +295,6 @@ class Trainer:
             self.history.append(loss)
             if callback is not None:
                 callback(len(self.history), loss)
-            if max_seconds is not None and time.perf_counter() - start >= max_seconds:
+            if time.perf_counter() >= deadline:
                 break
         return out

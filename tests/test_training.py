@@ -36,10 +36,19 @@ def test_resuming_in_chunks_equals_one_run(recipe):
     assert np.array_equal(one.params.flat, parts.params.flat)
 
 
-def test_time_budget_stops_between_epochs():
-    tr = Trainer(builtin("names"), get_recipe("names", "seed"), seed=0)
-    out = tr.run(10_000, max_seconds=0.0)
-    assert len(out) == 1
+@pytest.mark.parametrize("batch_size", [1, 8])
+def test_time_budget_may_stop_mid_epoch_and_the_rest_follows(batch_size):
+    r = get_recipe("names", "seed", batch_size=batch_size)
+    one = Trainer(builtin("names"), r, seed=4)
+    one.run(3)
+    sliced = Trainer(builtin("names"), r, seed=4)
+    calls = 0
+    while len(sliced.history) < 3:
+        sliced.run(3 - len(sliced.history), max_seconds=0.0)
+        calls += 1
+    assert calls > 3  # it really stopped inside epochs
+    assert sliced.history == one.history
+    assert np.array_equal(sliced.params.flat, one.params.flat)
 
 
 def test_a_huge_learning_rate_diverges_and_stops():
