@@ -233,15 +233,16 @@ class Trainer:
         order, t, noisy, pt = ep["order"], ep["t"], ep["noisy"], ep["pt"]
         f, ft, oh, sc = self.fast, self.flat_target, self.onehot, self.scale
         N = len(order)
-        i = ep["pos"]
+        i = start = ep["pos"]
         while i < N:
-            for i in range(i, min(N, i + 32)):  # look at the clock every 32 steps
-                j = order[i]
-                f.step(noisy[i], t[i], ft[j], oh[j], sc[j], pt[i])
-            i += 1
+            end = min(N, i + 32)  # look at the clock every 32 steps
+            for k in range(i, end):
+                j = order[k]
+                f.step(noisy[k], t[k], ft[j], oh[j], sc[j], pt[k])
+            i = end
             if time.perf_counter() >= deadline and i < N:
                 break
-        self.steps += i - ep["pos"]
+        self.steps += i - start
         ep["pos"] = i
         if i < N:
             return False
