@@ -115,10 +115,35 @@ STEP_US = """async ([task]) => {
   const e = window.tinyDiffusion.engine;
   await e.call("train_start", {task, recipe: "seed", epochs: 100000, seed: 0});
   await e.call("train_chunk", {task, max_epochs: 3, max_ms: 1000});  // warm up
-  const r = await e.call("train_chunk", {task, max_epochs: 60, max_ms: 5000});
+  const r = await e.call("train_chunk", {task, max_epochs: 20, max_ms: 1000});
   await e.call("reset", {task});
   return r.seconds / r.steps * 1e6;
 }"""
+
+SWEEP = """async ([recipe, overrides, epochs]) => {
+  const e = window.tinyDiffusion.engine;
+  await e.call("train_start", {task: "names", recipe, epochs, seed: 0, ...overrides});
+  const t0 = performance.now();
+  let done = 0;
+  while (done < epochs) {
+    const r = await e.call("train_chunk", {task: "names", max_epochs: epochs - done, max_ms: 1000});
+    done += r.losses.length;
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  const ev = await e.call("evaluate", {task: "names"});
+  await e.call("reset", {task: "names"});
+  return {seconds, x_floor: ev.eval.mean / ev.floor.mean};
+}"""
+
+# The recipes compared when choosing the page's default (issue: lowest evaluated loss per second).
+SWEEP_RECIPES = [
+    ("seed", {}, 500),
+    ("seed", {"optimizer": "adam", "batch_size": 8}, 500),
+    ("seed", {"optimizer": "adam", "batch_size": 20}, 500),
+    ("default", {}, 250),
+    ("default", {}, 500),
+    ("default", {"lr": 0.02}, 500),
+]
 
 WAIT_IDLE = """async (sel) => {
   // a training run is over when Stop is disabled again
@@ -174,6 +199,13 @@ def browser(runs: int, quick: bool) -> dict:
             step_names.append(page.evaluate(STEP_US, ["names"]))
             step_tr.append(page.evaluate(STEP_US, ["translate"]))
             ctx.close()
+        ctx, page = b.page()
+        page.goto(b.url)
+        page.wait_for_selector("#status[data-state=ready]", timeout=60_000)
+        out["recipe_sweep"] = [
+            {"recipe": r, "overrides": ov, "epochs": ep, **page.evaluate(SWEEP, [r, ov, ep])}
+            for r, ov, ep in SWEEP_RECIPES]
+        ctx.close()
         out["visible_ms"] = summary(visible)
         out["ready_cold_s"] = summary([x / 1000 for x in cold])
         out["names_seed_us_per_step"] = summary(step_names)
@@ -305,6 +337,12 @@ def table(c: dict, w: dict) -> str:
     ]
     lines = ["| what | target | CPython | browser |", "|---|---|---|---|"]
     lines += [f"| {a} | {b} | {c_} | {d} |" for a, b, c_, d in rows]
+    if w.get("recipe_sweep"):
+        lines += ["", "Recipes on the names, in the browser (seed 0):", "",
+                  "| recipe | epochs | seconds | evaluated loss × floor |", "|---|---|---|---|"]
+        for r in w["recipe_sweep"]:
+            name = r["recipe"] + (" " + json.dumps(r["overrides"]) if r["overrides"] else "")
+            lines.append(f"| {name} | {r['epochs']} | {r['seconds']:.2f} | {r['x_floor']:.3f} |")
     return "\n".join(lines)
 
 
