@@ -11,12 +11,13 @@ import pathlib
 import shutil
 import sys
 import threading
+import time
 from urllib.parse import urlsplit
 
 import pytest
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
-DIST = ROOT / "dist"
+DIST = pathlib.Path(os.environ.get("SITE_DIST", ROOT / "dist"))
 PREFIX = "/tiny-text-diffusion/"
 sys.path.insert(0, str(ROOT / "scripts"))
 
@@ -131,6 +132,23 @@ def open_page(browser, server, path="", **ctx):
     w = Watched(context, server.origin)
     w.page.goto(server.url + path)
     return w
+
+
+def wait_until(page, expression: str, timeout: float = 30_000, poll_s: float = 0.03):
+    """Poll a JavaScript expression until it is truthy.
+
+    Playwright's own ``wait_for_function`` compiles its predicate with eval()
+    inside the page, which the page's Content-Security-Policy rightly forbids;
+    ``page.evaluate`` runs through the DevTools protocol and is not blocked.
+    """
+    deadline = time.monotonic() + timeout / 1000
+    while True:
+        value = page.evaluate(expression)
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"timed out after {timeout / 1000:.0f} s waiting for: {expression}")
+        time.sleep(poll_s)
 
 
 def wait_ready(page, timeout=READY_TIMEOUT_MS):

@@ -3,7 +3,7 @@ import json
 import re
 
 import pytest
-from conftest import Watched, open_page, wait_ready
+from conftest import Watched, open_page, wait_ready, wait_until
 
 TRAIN_DONE = "document.querySelector('#stop').disabled && !document.querySelector('#train').disabled"
 
@@ -12,8 +12,8 @@ def train_names(page, epochs="250", recipe="default"):
     page.select_option("#recipe", recipe)
     page.select_option("#epochs", epochs)
     page.click("#train")
-    page.wait_for_function("!document.querySelector('#stop').disabled")
-    page.wait_for_function(TRAIN_DONE, timeout=60_000)
+    wait_until(page, "!document.querySelector('#stop').disabled")
+    wait_until(page, TRAIN_DONE, timeout=60_000)
 
 
 def test_all_seven_sections_and_the_formulas_are_there(watched):
@@ -57,7 +57,7 @@ def test_corruption_slider_works_before_python_is_ready(browser, server):
 
 
 def test_model_diagram_reads_the_real_config(ready):
-    ready.page.wait_for_function("document.body.innerText.includes('27,466')")
+    wait_until(ready.page, "document.body.innerText.includes('27,466')")
 
 
 def test_train_draws_the_floor_and_never_nan(ready):
@@ -70,7 +70,7 @@ def test_train_draws_the_floor_and_never_nan(ready):
     svg = page.inner_html("#loss-chart")
     assert "floor" in svg.lower() or "best possible" in page.inner_text("body").lower()
     assert "nan" not in page.inner_text("body").lower().split()
-    page.wait_for_function("document.querySelector('#eval-readout').innerText.includes('×')",
+    wait_until(page, "document.querySelector('#eval-readout').innerText.includes('×')",
                            timeout=30_000)
     assert page.locator("#by-t-chart").inner_html()
     assert page.locator("#prediction").inner_text().strip()
@@ -82,7 +82,7 @@ def test_generate_fifteen_names_with_a_timeline(ready):
     train_names(page)
     page.fill("#steps", "8")
     page.click("#generate")
-    page.wait_for_function("document.querySelectorAll('#samples li').length === 15")
+    wait_until(page, "document.querySelectorAll('#samples li').length === 15")
     samples = page.locator("#samples li").all_inner_texts()
     for s in samples:
         assert "?" not in s and ("new" in s or "training set" in s)
@@ -94,11 +94,11 @@ def test_generate_fifteen_names_with_a_timeline(ready):
 def test_translator_learns_all_thirty_and_translates_free_text(ready):
     page = ready.page
     page.click("#train-translator")
-    page.wait_for_function("/30\\s*\\/\\s*30/.test(document.querySelector('#accuracy').innerText)",
+    wait_until(page, "/30\\s*\\/\\s*30/.test(document.querySelector('#accuracy').innerText)",
                            timeout=60_000)
     page.get_by_label("English word").fill("  Hello ")
     page.click("#translate")
-    page.wait_for_function("document.querySelector('#tr-timeline').innerText.includes('namaste')"
+    wait_until(page, "document.querySelector('#tr-timeline').innerText.includes('namaste')"
                            " || document.querySelector('#tr-timeline').innerText.replace(/\\s/g,'')"
                            ".includes('namaste')")
 
@@ -113,7 +113,7 @@ def test_url_hash_sets_the_controls(browser, server):
         assert page.input_value("#recipe") == "seed"
         page.fill("#steps", "12")
         page.dispatch_event("#steps", "change")
-        page.wait_for_function("location.hash.includes('steps=12')")
+        wait_until(page, "location.hash.includes('steps=12')")
         w.check_clean()
     finally:
         w.context.close()
@@ -137,7 +137,7 @@ def test_a_trained_model_survives_a_reload(ready):
     train_names(page)
     page.reload()
     wait_ready(page)
-    page.wait_for_function("!document.querySelector('#generate').disabled", timeout=20_000)
+    wait_until(page, "!document.querySelector('#generate').disabled", timeout=20_000)
 
 
 def test_download_then_load_the_model(ready, tmp_path):
@@ -151,7 +151,7 @@ def test_download_then_load_the_model(ready, tmp_path):
     assert obj["version"] == 1 and obj["config"]["seq_len"] == 7
     page.click("#reset")
     page.set_input_files("#load-model", str(path))
-    page.wait_for_function("!document.querySelector('#generate').disabled", timeout=20_000)
+    wait_until(page, "!document.querySelector('#generate').disabled", timeout=20_000)
 
 
 def test_controls_have_visible_labels_and_work_from_the_keyboard(ready):
@@ -165,10 +165,10 @@ def test_controls_have_visible_labels_and_work_from_the_keyboard(ready):
     page.select_option("#epochs", "250")
     page.focus("#train")
     page.keyboard.press("Enter")
-    page.wait_for_function("!document.querySelector('#stop').disabled")
+    wait_until(page, "!document.querySelector('#stop').disabled")
     page.focus("#stop")
     page.keyboard.press("Enter")
-    page.wait_for_function(TRAIN_DONE)
+    wait_until(page, TRAIN_DONE)
 
 
 @pytest.mark.parametrize("width, scheme", [(360, "light"), (1280, "dark")])

@@ -4,7 +4,7 @@ import re
 import shutil
 
 import pytest
-from conftest import DIST, Server, Watched, open_page, wait_ready
+from conftest import DIST, Server, Watched, open_page, wait_ready, wait_until
 from test_page import TRAIN_DONE, train_names
 
 INJECTIONS = ["'); import js; js.alert(1) #", "</script><img src=x onerror=alert(1)>",
@@ -27,12 +27,12 @@ def _count_elements(page):
 def test_injection_in_the_word_box_is_shown_or_refused(no_dialogs, text):
     page = no_dialogs.page
     page.click("#train-translator")
-    page.wait_for_function("/\\d+\\s*\\/\\s*30/.test(document.querySelector('#accuracy').innerText)",
+    wait_until(page, "/\\d+\\s*\\/\\s*30/.test(document.querySelector('#accuracy').innerText)",
                            timeout=60_000)
     before = page.locator("img").count()
     page.fill("#word", text)
     page.click("#translate")
-    page.wait_for_function("document.querySelector('#translator-message').innerText.length > 0")
+    wait_until(page, "document.querySelector('#translator-message').innerText.length > 0")
     msg = page.inner_text("#translator-message")
     assert "not allowed" in msg and "a-z" in msg
     assert page.input_value("#word") == text  # the reader's text stays
@@ -46,7 +46,7 @@ def test_injection_in_pasted_names_is_refused_and_kept(no_dialogs, text):
     n = _count_elements(page)
     page.fill("#names-data", f"aarav\n{text}\nzara")
     page.click("#use-names")
-    page.wait_for_function("document.querySelector('#data-message').innerText.includes('line 2')")
+    wait_until(page, "document.querySelector('#data-message').innerText.includes('line 2')")
     assert page.input_value("#names-data") == f"aarav\n{text}\nzara"
     assert _count_elements(page) <= n + 5  # a message, not markup from the input
     assert page.locator("img").count() == 0
@@ -59,7 +59,7 @@ def test_bad_names_get_a_message_and_stay_in_the_box(ready, text, fragment):
     page = ready.page
     page.fill("#names-data", text)
     page.click("#use-names")
-    page.wait_for_function(f"document.querySelector('#data-message').innerText.includes({fragment!r})")
+    wait_until(page, f"document.querySelector('#data-message').innerText.includes({fragment!r})")
     assert page.input_value("#names-data") == text
 
 
@@ -68,7 +68,7 @@ def test_ten_thousand_pasted_lines_keep_the_page_responsive(ready):
     text = "\n".join(f"name{'abcdefghij'[i % 10]}" for i in range(10_000))
     page.fill("#names-data", text)
     page.click("#use-names")
-    page.wait_for_function("document.querySelector('#data-message').innerText.includes('2000')",
+    wait_until(page, "document.querySelector('#data-message').innerText.includes('2000')",
                            timeout=10_000)
     t = page.evaluate("""() => new Promise(r => { const t0 = performance.now();
         requestAnimationFrame(() => r(performance.now() - t0)); })""")
@@ -80,13 +80,13 @@ def test_user_names_train_and_generate(ready):
     page = ready.page
     page.fill("#names-data", "Anna\nBob\ncleo\n\ndora")
     page.click("#use-names")
-    page.wait_for_function("!/line|at least|at most/.test(document.querySelector('#data-message').innerText)"
+    wait_until(page, "!/line|at least|at most/.test(document.querySelector('#data-message').innerText)"
                            " && document.querySelector('#data-message').innerText.length > 0")
     train_names(page)
     page.click("#generate")
-    page.wait_for_function("document.querySelectorAll('#samples li').length === 15")
+    wait_until(page, "document.querySelectorAll('#samples li').length === 15")
     page.click("#builtin-names")
-    page.wait_for_function("document.body.innerText.includes('aarav')")
+    wait_until(page, "document.body.innerText.includes('aarav')")
 
 
 def test_a_learning_rate_that_blows_up_stops_with_a_message(ready):
@@ -97,7 +97,7 @@ def test_a_learning_rate_that_blows_up_stops_with_a_message(ready):
         lr.dispatchEvent(new Event('change', {bubbles: true})); }""")
     page.select_option("#epochs", "1000")
     page.click("#train")
-    page.wait_for_function("/diverged/i.test(document.querySelector('#train-message').innerText)",
+    wait_until(page, "/diverged/i.test(document.querySelector('#train-message').innerText)",
                            timeout=60_000)
     assert "lower the learning rate" in page.inner_text("#train-message").lower()
     body = page.inner_text("body")
@@ -116,9 +116,9 @@ def test_five_quick_clicks_on_train_start_one_run(ready):
     page.select_option("#epochs", "1000")
     for _ in range(5):
         page.click("#train", force=True, no_wait_after=True)
-    page.wait_for_function("!document.querySelector('#stop').disabled")
+    wait_until(page, "!document.querySelector('#stop').disabled")
     page.click("#stop")
-    page.wait_for_function(TRAIN_DONE)
+    wait_until(page, TRAIN_DONE)
     assert page.evaluate("window.__trains") == 1
 
 
@@ -127,9 +127,9 @@ def test_stop_then_train_twenty_times(ready):
     page.select_option("#epochs", "1000")
     for _ in range(20):
         page.click("#train")
-        page.wait_for_function("!document.querySelector('#stop').disabled")
+        wait_until(page, "!document.querySelector('#stop').disabled")
         page.click("#stop")
-        page.wait_for_function(TRAIN_DONE)
+        wait_until(page, TRAIN_DONE)
     assert "error" not in page.inner_text("#train-message").lower()
 
 
@@ -138,11 +138,11 @@ def test_generate_during_training_uses_the_current_weights(ready):
     train_names(page)
     page.select_option("#epochs", "1000")
     page.click("#train")
-    page.wait_for_function("!document.querySelector('#stop').disabled")
+    wait_until(page, "!document.querySelector('#stop').disabled")
     page.click("#generate")
-    page.wait_for_function("document.querySelectorAll('#samples li').length === 15")
+    wait_until(page, "document.querySelectorAll('#samples li').length === 15")
     page.click("#stop")
-    page.wait_for_function(TRAIN_DONE)
+    wait_until(page, TRAIN_DONE)
 
 
 def test_a_dead_worker_is_reported_and_restarted_keeping_settings(ready):
@@ -182,21 +182,21 @@ def test_bad_model_files_are_refused_and_the_model_kept(ready, tmp_path):
     train_names(page)
     good = _model_text(page, tmp_path)
     page.click("#generate")
-    page.wait_for_function("document.querySelectorAll('#samples li').length === 15")
+    wait_until(page, "document.querySelectorAll('#samples li').length === 15")
     for name, text in _bad_files(good).items():
         path = tmp_path / name
         path.write_text(text)
         page.set_input_files("#load-model", str(path))
-        page.wait_for_function("document.querySelector('#model-message').innerText.length > 0")
+        wait_until(page, "document.querySelector('#model-message').innerText.length > 0")
         assert page.inner_text("#model-message").strip(), name
         page.evaluate("document.querySelector('#model-message').textContent = ''")
     big = tmp_path / "big.json"
     big.write_bytes(b" " * (50 * 1024 * 1024))
     page.set_input_files("#load-model", str(big))
-    page.wait_for_function("/MB/.test(document.querySelector('#model-message').innerText)")
+    wait_until(page, "/MB/.test(document.querySelector('#model-message').innerText)")
     assert not page.is_disabled("#generate")  # the current model is still there
     page.click("#generate")
-    page.wait_for_function("document.querySelectorAll('#samples li').length === 15")
+    wait_until(page, "document.querySelectorAll('#samples li').length === 15")
 
 
 def test_page_works_without_storage(browser, server):

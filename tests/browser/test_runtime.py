@@ -1,6 +1,6 @@
 """The runtime the page stands on: Pyodide in a worker, the protocol, parity, offline."""
 import pytest
-from conftest import Server, open_page, wait_ready
+from conftest import Server, open_page, wait_ready, wait_until
 
 from diffusion_core.dataset import builtin
 from diffusion_core.train import Trainer, get_recipe
@@ -84,12 +84,12 @@ def test_offline_after_one_visit(browser):
     try:
         page = w.page
         wait_ready(page)
-        page.wait_for_function("navigator.serviceWorker.controller !== null ||"
+        wait_until(page, "navigator.serviceWorker.controller !== null ||"
                                " navigator.serviceWorker.ready.then(() => true)")
         page.evaluate("navigator.serviceWorker.ready")
         page.reload()  # now controlled by the service worker, which has precached dist/
         wait_ready(page)
-        page.wait_for_function("navigator.serviceWorker.controller !== null")
+        wait_until(page, "navigator.serviceWorker.controller !== null")
         srv.stop()
         w.allowed_errors.append("Failed to load resource")  # e.g. the favicon, uncached
         page.reload()
