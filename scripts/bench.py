@@ -259,7 +259,7 @@ def browser(runs: int, quick: bool) -> dict:
             t0 = page.evaluate("performance.now()")
             page.click("#train-translator")
             wait_until(page, "document.querySelector('#accuracy') &&"
-                                   " /\\d+\\s*\\/\\s*30/.test(document.querySelector('#accuracy').textContent)",
+                                   " /\\d+\\s*(\\/|of)\\s*30/.test(document.querySelector('#accuracy').textContent)",
                                    timeout=120_000)
             tr_s.append((page.evaluate("performance.now()") - t0) / 1000)
             acc = page.evaluate("window.tinyDiffusion.engine.call('accuracy', {})")

@@ -94,7 +94,7 @@ def test_generate_fifteen_names_with_a_timeline(ready):
 def test_translator_learns_all_thirty_and_translates_free_text(ready):
     page = ready.page
     page.click("#train-translator")
-    wait_until(page, "/30\\s*\\/\\s*30/.test(document.querySelector('#accuracy').innerText)",
+    wait_until(page, "/30\\s*(\\/|of)\\s*30/.test(document.querySelector('#accuracy').innerText)",
                            timeout=60_000)
     page.get_by_label("English word").fill("  Hello ")
     page.click("#translate")
