@@ -85,6 +85,7 @@ export class Engine extends EventTarget {
 
   _heartbeat() {
     clearInterval(this.beat);
+    this.lastPong = performance.now(); // the grace period starts at ready, not at start()
     this.beat = setInterval(() => {
       if (this.state !== "ready") return clearInterval(this.beat);
       if (performance.now() - this.lastPong > HEARTBEAT_GRACE_MS) return this._fail("the Python worker stopped responding", "crash");

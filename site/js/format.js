@@ -1,0 +1,41 @@
+// Number formatting for readouts. Never prints NaN or Infinity: a value that is
+// not a finite number is shown as an en dash.
+//
+//   fixed(0.39361, 3) -> "0.394"      fixed(NaN) -> "–"
+//   bytes(3145728)    -> "3.0 MB"     count(27466) -> "27,466"
+//   lr(0.0031622)     -> "0.0032"
+
+export const DASH = "–";
+
+export const finite = (x) => typeof x === "number" && Number.isFinite(x);
+
+export function fixed(x, digits = 3) {
+  return finite(x) ? x.toFixed(digits) : DASH;
+}
+
+export function count(x) {
+  return finite(x) ? Math.round(x).toLocaleString("en-US") : DASH;
+}
+
+export function bytes(n) {
+  if (!finite(n) || n <= 0) return "";
+  if (n < 1024) return `${n} B`;
+  if (n < 1024 * 1024) return `${(n / 1024).toFixed(0)} kB`;
+  return `${(n / 1024 / 1024).toFixed(1)} MB`;
+}
+
+/** A learning rate with two significant digits, without trailing zeros. */
+export function lr(x) {
+  if (!finite(x)) return DASH;
+  return String(Number(x.toPrecision(2)));
+}
+
+export function percent(x) {
+  return finite(x) ? `${Math.round(x * 100)}%` : DASH;
+}
+
+/** A probability for a tooltip: "0.47", "1.00", "<0.01". */
+export function prob(p) {
+  if (!finite(p)) return "";
+  return p < 0.005 ? "<0.01" : p.toFixed(2);
+}

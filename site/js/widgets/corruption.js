@@ -1,0 +1,53 @@
+// Section II: the forward process, live. Needs no model.
+//
+//   createCorruption({slider, output, button, rows, count, names}).setNames([...])
+//
+// Each position keeps one uniform random number u; it is masked when u < t.
+// So moving the slider masks and unmasks monotonically, and "New random mask"
+// draws new numbers. Names are padded with "_" to the longest, pads included.
+
+import { cellRow } from "./cells.js";
+import { pad } from "../data.js";
+
+const SHOWN = ["rahul", "kavya", "dev", "ishaan", "priya", "zara"];
+
+export function createCorruption({ slider, output, button, rows, count, names }) {
+  let words = [];
+  let len = 0;
+  let u = [];
+
+  function choose(list) {
+    const picked = SHOWN.filter((w) => list.includes(w));
+    for (const w of list) if (picked.length < 6 && !picked.includes(w)) picked.push(w);
+    len = Math.max(...list.map((w) => w.length));
+    words = picked.slice(0, 6).map((w) => pad(w, len));
+    draw();
+  }
+
+  function draw() {
+    u = words.map((w) => Array.from(w, () => Math.random()));
+    render();
+  }
+
+  function render() {
+    const t = Number(slider.value);
+    output.textContent = t.toFixed(2);
+    slider.setAttribute("aria-valuetext", t.toFixed(2));
+    let masked = 0;
+    let total = 0;
+    const frag = document.createDocumentFragment();
+    words.forEach((w, r) => {
+      const noisy = [...w].map((ch, i) => (u[r][i] < t ? "?" : ch)).join("");
+      masked += [...noisy].filter((c) => c === "?").length;
+      total += w.length;
+      frag.append(cellRow(noisy, { label: `${w.replace(/_+$/, "")} at t = ${t.toFixed(2)}: ${noisy}` }));
+    });
+    rows.replaceChildren(frag);
+    count.textContent = `Expected masked: ${(t * total).toFixed(1)} of ${total} (t × ${total}) · actually masked: ${masked}`;
+  }
+
+  slider.addEventListener("input", render);
+  button.addEventListener("click", draw);
+  choose(names);
+  return { setNames: choose, render };
+}
