@@ -206,7 +206,7 @@ def browser(runs: int, quick: bool) -> dict:
                 "(performance.getEntriesByName('widgets-ready')[0] || performance.now()).startTime"
                 " ?? performance.now()"))
             page.wait_for_selector("#status[data-state=ready]", timeout=60_000)
-            cold.append(page.evaluate("window.tinyDiffusion.readyAt"))
+            cold.append(page.evaluate("window.tinyDiffusion.engine.readyAt"))
             step_names.append(page.evaluate(STEP_US, ["names"]))
             step_tr.append(page.evaluate(STEP_US, ["translate"]))
             ctx.close()
@@ -229,7 +229,7 @@ def browser(runs: int, quick: bool) -> dict:
         for _ in range(runs):
             page.reload()
             page.wait_for_selector("#status[data-state=ready]", timeout=60_000)
-            warm.append(page.evaluate("window.tinyDiffusion.readyAt") / 1000)
+            warm.append(page.evaluate("window.tinyDiffusion.engine.readyAt") / 1000)
         out["ready_warm_s"] = summary(warm)
         ctx.close()
 

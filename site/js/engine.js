@@ -68,6 +68,7 @@ export class Engine extends EventTarget {
       this.state = "ready";
       this.versions = m.versions;
       this.readySeconds = m.seconds;
+      this.readyAt = performance.now(); // ms since navigation (make bench reads it)
       this._emit({ stage: "ready", message: "Python is ready", seconds: m.seconds, versions: m.versions });
       this._readyResolve(m);
       this._heartbeat();

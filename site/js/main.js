@@ -156,6 +156,7 @@ const corruption = createCorruption({
 });
 showList($("names-list"), NAMES);
 $("names-data").value = NAMES.join("\n");
+performance.mark("widgets-ready"); // the model-free widgets work from here on (make bench reads it)
 
 const diagram = createDiagram($("model-diagram"));
 const lossChart = createLossChart($("loss-chart"), { empty: "Press Train to watch the loss fall.", name: "Loss" });

@@ -1,6 +1,6 @@
 """The runtime the page stands on: Pyodide in a worker, the protocol, parity, offline."""
 import pytest
-from conftest import Server, open_page, wait_ready, wait_until
+from conftest import DIST, Server, open_page, wait_ready, wait_until
 
 from diffusion_core.dataset import builtin
 from diffusion_core.train import Trainer, get_recipe
@@ -100,3 +100,17 @@ def test_offline_after_one_visit(browser):
     finally:
         w.context.close()
     assert w.foreign_requests() == []
+
+
+def test_opened_from_a_file_the_page_says_how_to_serve_it(browser):
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        page.goto((DIST / "index.html").as_uri())
+        wait_until(page, "document.querySelector('#status').dataset.state === 'failed'",
+                   timeout=10_000)
+        help_text = page.inner_text("#status")
+        assert "make serve" in help_text and "http.server" in help_text
+        assert "Text Diffusion" in page.inner_text("h1")  # the article itself is readable
+    finally:
+        context.close()
