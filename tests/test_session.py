@@ -16,6 +16,16 @@ def ok(s, method, **args):
     return r["result"]
 
 
+def train(s, task, epochs):
+    """Chunks until ``epochs`` more epochs are done (each chunk is time-bounded)."""
+    done = 0
+    while done < epochs:
+        r = ok(s, "train_chunk", task=task, max_epochs=epochs - done, max_ms=1000)
+        assert not r["diverged"]
+        done += len(r["losses"])
+    return r
+
+
 def test_describe_reads_shapes_from_the_real_config():
     d = ok(Session(), "describe", task="names")
     assert d["config"]["n_params"] == 27466
@@ -48,7 +58,7 @@ def test_divergence_is_reported_not_drawn():
     assert out["diverged"] and all(x == x for x in out["losses"])
     ok(s, "reset", task="names")
     ok(s, "train_start", task="names")
-    assert not ok(s, "train_chunk", task="names", max_epochs=2)["diverged"]
+    assert train(s, "names", 2)["epoch"] == 2
 
 
 @pytest.mark.parametrize("bad", [
@@ -57,7 +67,7 @@ def test_divergence_is_reported_not_drawn():
 def test_injection_attempts_are_plain_data(bad):
     s = Session()
     ok(s, "train_start", task="translate", epochs=5)
-    ok(s, "train_chunk", task="translate", max_epochs=5)
+    train(s, "translate", 5)
     r = call(s, "translate", words=[bad])
     assert not r["ok"] and r["kind"] == "user" and "not allowed" in r["error"]
     r = call(s, "set_data", task="names", text=f"dev\n{bad}")
@@ -69,26 +79,26 @@ def test_user_data_replaces_the_builtin_and_sets_sizes():
     d = ok(s, "set_data", task="names", text="Anna\nBob\n\ncleo")
     assert d["entries"] == ["anna", "bob", "cleo"] and d["seq_len"] == 4
     ok(s, "train_start", task="names", epochs=10)
-    ok(s, "train_chunk", task="names", max_epochs=10)
+    train(s, "names", 10)
     assert len(ok(s, "sample", n=3)["samples"]) == 3
 
 
 def test_save_then_load_restores_the_model_and_allows_going_on():
     s = Session()
     ok(s, "train_start", task="names", epochs=5)
-    ok(s, "train_chunk", task="names", max_epochs=5)
+    train(s, "names", 5)
     text = ok(s, "save", task="names")["text"]
     s2 = Session()
     d = ok(s2, "load", text=text)
     assert d["has_model"] and len(d["history"]) == 5
     assert ok(s2, "sample", n=2, seed=1) == ok(s, "sample", n=2, seed=1)
-    assert ok(s2, "train_chunk", task="names", max_epochs=2)["epoch"] == 7
+    assert train(s2, "names", 2)["epoch"] == 7
 
 
 def test_a_bad_file_keeps_the_current_model():
     s = Session()
     ok(s, "train_start", task="names", epochs=3)
-    ok(s, "train_chunk", task="names", max_epochs=3)
+    train(s, "names", 3)
     before = ok(s, "sample", n=3, seed=2)
     r = call(s, "load", text='{"format": "tiny-text-diffusion model", "version": 9}')
     assert not r["ok"] and "version 9" in r["error"]
@@ -115,7 +125,7 @@ def test_malformed_request_is_an_error_not_a_crash():
 def test_evaluate_reports_floor_by_t_and_accuracy():
     s = Session()
     ok(s, "train_start", task="translate")
-    assert ok(s, "train_chunk", task="translate", max_epochs=200, max_ms=1000)["epoch"] == 200
+    assert train(s, "translate", 200)["epoch"] == 200
     ev = ok(s, "evaluate", task="translate")
     assert ev["eval"]["n"] >= 20000
     assert ev["accuracy"]["correct"] == 30
