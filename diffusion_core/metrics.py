@@ -111,9 +111,14 @@ def eval_loss(p: Params, data: Dataset, n: int = 20000, seed: int = 12345) -> Es
     """Expected training loss over ``n`` fresh draws of example, t and mask."""
     rng = np.random.default_rng(seed)
     rows, noisy, t = _fresh_draws(data, n, rng)
-    x = np.concatenate([model_losses(p, data, rows[s : s + 2000], noisy[s : s + 2000],
-                                     t[s : s + 2000]) for s in range(0, n, 2000)])
+    x = _chunked_losses(p, data, rows, noisy, t)
     return Estimate(float(x.mean()), float(x.std(ddof=1) / math.sqrt(n)), n)
+
+
+def _chunked_losses(p: Params, data: Dataset, rows, noisy, t, chunk: int = 500) -> np.ndarray:
+    """``model_losses`` in chunks: small peaks keep WebAssembly memory from growing."""
+    return np.concatenate([model_losses(p, data, rows[s : s + chunk], noisy[s : s + chunk],
+                                        t[s : s + chunk]) for s in range(0, len(rows), chunk)])
 
 
 def loss_by_t(p: Params, data: Dataset, buckets: int = 10, n: int = 5000,
@@ -121,7 +126,7 @@ def loss_by_t(p: Params, data: Dataset, buckets: int = 10, n: int = 5000,
     """Mean model loss for t in ``buckets`` equal bins: high t is where it must guess."""
     rng = np.random.default_rng(seed)
     rows, noisy, t = _fresh_draws(data, n, rng)
-    loss = model_losses(p, data, rows, noisy, t)
+    loss = _chunked_losses(p, data, rows, noisy, t)
     b = np.minimum((t * buckets).astype(int), buckets - 1)
     return [{"t_lo": i / buckets, "t_hi": (i + 1) / buckets,
              "loss": float(loss[b == i].mean()) if np.any(b == i) else None}
