@@ -47,6 +47,7 @@ export function createLossChart(svg, { empty = "No training yet.", floorLabel = 
   const yAxis = el("line", { class: "axis" }, svg);
   const floorLine = el("line", { class: "floor", visibility: "hidden" }, svg);
   const floorText = el("text", { class: "floor-label", "text-anchor": "end", visibility: "hidden" }, svg);
+  const floorKey = el("line", { class: "floor", visibility: "hidden" }, svg);
   const rawPath = el("path", { class: "raw", d: "" }, svg);
   const emaPath = el("path", { class: "ema", d: "" }, svg);
   const lastDot = el("circle", { class: "last", r: 3.5, visibility: "hidden" }, svg);
@@ -137,14 +138,15 @@ export function createLossChart(svg, { empty = "No training yet.", floorLabel = 
     if (floor !== null) {
       const y = py(floor).toFixed(1);
       for (const [k, v] of Object.entries({ x1: M.left, x2: W - M.right, y1: y, y2: y })) floorLine.setAttribute(k, v);
-      floorText.setAttribute("x", W - M.right - 4);
-      // below the dashed line (the loss curve runs above it), unless there is no room
-      const below = Number(y) + 16 < H - M.bottom - 2;
-      floorText.setAttribute("y", below ? Number(y) + 15 : Number(y) - 6);
+      // a legend in the top right corner, where the falling curve rarely is
+      floorText.setAttribute("x", W - M.right - 32);
+      floorText.setAttribute("y", M.top + 10);
       floorText.textContent = `${floorLabel} ${floor.toFixed(3)}`;
+      for (const [k, v] of Object.entries({ x1: W - M.right - 26, x2: W - M.right - 2, y1: M.top + 6, y2: M.top + 6 })) floorKey.setAttribute(k, v);
     }
     floorLine.setAttribute("visibility", floor === null ? "hidden" : "visible");
     floorText.setAttribute("visibility", floor === null ? "hidden" : "visible");
+    floorKey.setAttribute("visibility", floor === null ? "hidden" : "visible");
     const last = ema[ema.length - 1];
     svg.setAttribute("aria-label", losses.length
       ? `${name} chart: ${losses.length} epochs, from ${losses[0].toFixed(2)} down to ${last.toFixed(3)} (smoothed)` +

@@ -69,6 +69,7 @@ export function createTimeline(root, { label = "Timeline" } = {}) {
       grid.push([...cells.children]);
     });
     root.replaceChildren(frag);
+    if (steps.length) root.style.setProperty("--cols", String([...steps[0].tokens].length));
     at = [0, 0];
     if (grid.length) grid[0][0].tabIndex = 0;
   }
