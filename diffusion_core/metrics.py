@@ -56,11 +56,13 @@ def _bayes_losses(data: Dataset, rows: np.ndarray, noisy: np.ndarray) -> np.ndar
 
 
 def loss_floor(data: Dataset, n: int = 20000, seed: int = 0,
-               exact_budget: int = 2_000_000) -> Estimate:
+               exact_budget: int = 2_000_000, mc_budget: int = 50_000_000) -> Estimate:
     """Expected loss of the Bayes-optimal denoiser, per position (nats).
 
     Exact when ``sum over examples of 2^m * N * L`` is within ``exact_budget``,
-    else Monte Carlo over ``n`` draws of example, t and mask.
+    else Monte Carlo over ``n`` draws of example, t and mask. Each draw costs
+    N * L comparisons, so for large datasets ``n`` shrinks to fit ``mc_budget``
+    (never below 2,000 draws); the standard error says how precise it is.
     """
     tok, mk = data.tokens, data.maskable
     N, L = tok.shape
@@ -78,6 +80,7 @@ def loss_floor(data: Dataset, n: int = 20000, seed: int = 0,
             prob = prob / math.factorial(m + 1)  # P(pattern) with t ~ U(0, 1) integrated out
             total += float(prob @ _bayes_losses(data, np.full(2**m, i), noisy))
         return Estimate(total / N, 0.0, 0)
+    n = max(2000, min(n, mc_budget // (N * L)))
     rng = np.random.default_rng(seed)
     losses = []
     for s in range(0, n, 500):

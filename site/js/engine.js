@@ -18,7 +18,8 @@ export class EngineError extends Error {
 
 const START_TIMEOUT_MS = 60000;
 const HEARTBEAT_MS = 1500;
-const HEARTBEAT_GRACE_MS = 6000; // a long synchronous request may delay a pong this long
+const HEARTBEAT_GRACE_MS = 6000; // no pong for this long while idle: the worker is gone
+const BUSY_GRACE_MS = 30000; // while a request is in flight, Python may be busy in one call
 
 export class Engine extends EventTarget {
   constructor({ workerUrl = new URL("./worker.js", import.meta.url), timeoutMs = START_TIMEOUT_MS } = {}) {
@@ -89,7 +90,10 @@ export class Engine extends EventTarget {
     this.lastPong = performance.now(); // the grace period starts at ready, not at start()
     this.beat = setInterval(() => {
       if (this.state !== "ready") return clearInterval(this.beat);
-      if (performance.now() - this.lastPong > HEARTBEAT_GRACE_MS) return this._fail("the Python worker stopped responding", "crash");
+      // a "call" runs in one piece and cannot answer pings meanwhile; training can
+      const busy = [...this.pending.values()].some((p) => p.type === "call");
+      const grace = busy ? BUSY_GRACE_MS : HEARTBEAT_GRACE_MS;
+      if (performance.now() - this.lastPong > grace) return this._fail("the Python worker stopped responding", "crash");
       if (this.pending.has(this._pingId)) return; // still waiting for the last one
       this._pingId = this.nextId;
       this._send({ type: "ping" }).then(() => (this.lastPong = performance.now()), () => {});
@@ -124,7 +128,7 @@ export class Engine extends EventTarget {
     if (this.state === "failed") return Promise.reject(new EngineError("the Python worker is not running", "crash"));
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject, onProgress });
+      this.pending.set(id, { resolve, reject, onProgress, type: msg.type });
       this.worker.postMessage({ id, ...msg });
     });
   }

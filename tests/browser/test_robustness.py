@@ -241,3 +241,21 @@ def test_a_corrupted_wheel_fails_the_integrity_check_with_a_message(browser, tmp
         w.context.close()
     finally:
         srv.stop()
+
+
+def test_two_thousand_names_are_accepted_without_a_false_crash(ready):
+    page = ready.page
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    names = ["".join(letters[(i * 7 + k * 3 + i // 26) % 26] for k in range(3 + i % 9))
+             for i in range(2000)]
+    page.evaluate("""t => { const a = document.querySelector('#names-data');
+        a.value = t; a.dispatchEvent(new InputEvent('input', {bubbles: true})); }""", "\n".join(names))
+    page.click("#use-names")
+    wait_until(page, "document.querySelector('#data-message').innerText.length > 0", timeout=60_000)
+    assert "line" not in page.inner_text("#data-message")
+    assert page.get_attribute("#status", "data-state") == "ready"
+    page.click("#train")
+    wait_until(page, "!document.querySelector('#stop').disabled")
+    wait_until(page, "parseInt(document.querySelector('#epoch-readout').innerText) >= 1")
+    page.click("#stop")  # an epoch of 2,000 names is long; Stop still answers at once
+    wait_until(page, TRAIN_DONE, timeout=5_000)
