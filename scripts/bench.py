@@ -154,6 +154,21 @@ SWEEP_RECIPES = [
     ("default", {"lr": 0.02}, 500),
 ]
 
+STOP_MS = """async () => {
+  const e = window.tinyDiffusion.engine;
+  let seen = 0;
+  const run = e.train({task: "names", fresh: true, start: {task: "names", recipe: "seed", epochs: 100000, seed: 0},
+                       epochs: 100000}, p => { seen = p.epoch; });
+  while (seen < 5) await new Promise(r => setTimeout(r, 5));
+  await new Promise(r => setTimeout(r, Math.random() * 40));  // anywhere inside a chunk
+  const t0 = performance.now();
+  await e.stop();
+  const ms = performance.now() - t0;
+  await run;
+  await e.call("reset", {task: "names"});
+  return ms;
+}"""
+
 WAIT_IDLE = """async (sel) => {
   // a training run is over when Stop is disabled again
   const stop = document.querySelector(sel);
@@ -194,7 +209,7 @@ def browser(runs: int, quick: bool) -> dict:
     b = Browser()
     out = {"chromium": b.version}
     try:
-        visible, cold, warm, step_names, step_tr = [], [], [], [], []
+        visible, cold, warm, step_names, step_tr, stop_ms = [], [], [], [], [], []
         for _ in range(runs):
             ctx, page = b.page()
             page.goto(b.url)
@@ -209,6 +224,7 @@ def browser(runs: int, quick: bool) -> dict:
             cold.append(page.evaluate("window.tinyDiffusion.engine.readyAt"))
             step_names.append(page.evaluate(STEP_US, ["names"]))
             step_tr.append(page.evaluate(STEP_US, ["translate"]))
+            stop_ms.extend(page.evaluate(STOP_MS) for _ in range(3))
             ctx.close()
         ctx, page = b.page()
         page.goto(b.url)
@@ -221,6 +237,7 @@ def browser(runs: int, quick: bool) -> dict:
         out["ready_cold_s"] = summary([x / 1000 for x in cold])
         out["names_seed_us_per_step"] = summary(step_names)
         out["translate_seed_us_per_step"] = summary(step_tr)
+        out["stop_ms"] = summary(stop_ms)
 
         ctx, page = b.page(service_workers="allow")
         page.goto(b.url)
@@ -345,6 +362,7 @@ def table(c: dict, w: dict) -> str:
          fmt(w.get("translate_default_train_s"), " s")),
         ("… exact translations (greedy)", "30/30", fmt(c["translate_default_correct"], "/30", 0),
          fmt(w.get("translate_default_correct"), "/30", 0)),
+        ("Stop takes effect", "≤ 100 ms", "—", fmt(w.get("stop_ms"), " ms", 0)),
         ("longest main-thread task, training and sampling", "≤ 50 ms", "—",
          fmt(w.get("longest_task_ms"), " ms", 0) + (
              " (observer checked with an 80 ms task)" if w.get("longtask_observer_verified")
