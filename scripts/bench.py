@@ -60,25 +60,12 @@ def cpython(runs: int) -> dict:
         out[f"{task}_default_epochs_per_s"] = summary(per_s["default"])
     d = builtin("names")
     floor = metrics.loss_floor(d).mean
-    times, ratios = [], []
-    for _ in range(runs):
-        r = get_recipe("names", "default")
-        tr = Trainer(d, r, seed=0)
-        t0 = time.perf_counter()
-        tr.run(r.epochs)
-        times.append(time.perf_counter() - t0)
-        ratios.append(metrics.eval_loss(tr.params, d).mean / floor)
+    times, ratios = default_runs("names", runs, lambda p: metrics.eval_loss(p, d).mean / floor)
     out["names_default_train_s"] = summary(times)
     out["names_default_x_floor"] = summary(ratios)
     dt = builtin("translate")
-    times, correct = [], []
-    for _ in range(runs):
-        r = get_recipe("translate", "default")
-        tr = Trainer(dt, r, seed=0)
-        t0 = time.perf_counter()
-        tr.run(r.epochs)
-        times.append(time.perf_counter() - t0)
-        correct.append(sampler.accuracy(tr.params, dt)["correct"])
+    times, correct = default_runs("translate", runs,
+                                  lambda p: sampler.accuracy(p, dt)["correct"])
     out["translate_default_train_s"] = summary(times)
     out["translate_default_correct"] = summary(correct)
     gen = []
@@ -89,6 +76,19 @@ def cpython(runs: int) -> dict:
         gen.append((time.perf_counter() - t0) * 1000)
     out["generate_ms"] = summary(gen)
     return out
+
+
+def default_runs(task: str, runs: int, judge):
+    """Time the default "Train" run ``runs`` times; ``judge(params)`` scores each result."""
+    times, scores = [], []
+    for _ in range(runs):
+        r = get_recipe(task, "default")
+        tr = Trainer(builtin(task), r, seed=0)
+        t0 = time.perf_counter()
+        tr.run(r.epochs)
+        times.append(time.perf_counter() - t0)
+        scores.append(judge(tr.params))
+    return times, scores
 
 
 _PARAMS = {}
