@@ -201,7 +201,10 @@ class Trainer:
         self.set_lr(recipe.lr)
 
     def set_lr(self, lr: float) -> None:
-        """Change the learning rate; Adam keeps its moments."""
+        """Change the learning rate; Adam keeps its moments. The same rate again is a no-op."""
+        if getattr(self, "_lr_in_use", None) == lr:
+            return
+        self._lr_in_use = lr
         r = self.recipe
         self.recipe = replace(r, lr=lr) if lr != r.lr else r
         if r.batch_size == 1 and r.optimizer == "sgd":
