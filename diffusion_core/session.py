@@ -25,6 +25,7 @@ import numpy as np
 from . import checkpoint, dataset, metrics, sampler
 from .dataset import DatasetError
 from .model import Params, forward
+from .session_lab import LabMethods
 from .train import LR_RANGE, RECIPES, Trainer, get_recipe
 
 MAX_CHUNK_MS = 1000
@@ -81,7 +82,7 @@ class Slot:
         return self.params
 
 
-class Session:
+class Session(LabMethods):
     def __init__(self):
         self.slots = {t: Slot(t) for t in dataset.TASKS}
 
