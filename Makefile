@@ -3,7 +3,7 @@
 #   make serve    build the site into dist/ if needed, then serve it at http://$(HOST):$(PORT)$(PREFIX)
 #   make test     build, then run every test (core, build, and the built site in headless Chromium)
 #   make bench    build, then print the performance table (CPython and browser) and write bench/results.json
-#   make lint     ruff on the Python code
+#   make lint     ruff on the Python code, ESLint on the JavaScript (site/js, scripts/*.js)
 #   make site     only build dist/
 #   make clean    remove build output (dist/, build/, *.egg-info); caches are kept
 #   make distclean  also remove .venv/, node_modules/ and .cache/ (the next build needs the network)
@@ -58,8 +58,14 @@ bench: site $(VENV)/.dev-tools
 	$(PY) scripts/ensure_chromium.py
 	$(PY) scripts/bench.py
 
-lint: $(VENV)/.dev-tools
+lint: $(VENV)/.dev-tools node_modules/.bin/eslint
 	$(PY) -m ruff check diffusion_core tests scripts
+	node_modules/.bin/eslint site/js scripts/*.js
+# $(PY) -m mypy diffusion_core    (the type check of diffusion_core: to be added, pinned in pyproject.toml)
+
+node_modules/.bin/eslint: package.json package-lock.json
+	npm ci --ignore-scripts --no-audit --no-fund
+	touch $@
 
 clean:
 	rm -rf dist dist.tmp build *.egg-info
