@@ -25,8 +25,12 @@ import { createBarChart } from "./widgets/bar-chart.js";
 import { createPrediction } from "./widgets/prediction.js";
 import { createTimeline } from "./widgets/timeline.js";
 import { createSamples } from "./widgets/samples.js";
+import { showList } from "./widgets/entry-list.js";
+import { $, say, errorText } from "./page.js";
+import { bindControls } from "./controls.js";
+import { createShare } from "./sections/share.js";
+import { createArticle } from "./sections/article.js";
 
-const $ = (id) => document.getElementById(id);
 const state = new State(PROPS);
 window.tinyDiffusion = { engine, state };
 
@@ -40,20 +44,6 @@ const FALLBACK_RECIPES = {
   names: { seed: { lr: 0.01, epochs: 500 }, default: { lr: 0.01, epochs: 500 } },
   translate: { seed: { lr: 0.01, epochs: 1000 }, default: { lr: 0.01, epochs: 200 } },
 };
-
-// -------------------------------------------------------------------- messages
-const SWITCHING = new Set(["train-message", "translator-message", "sample-message"]);
-
-/** Show `text` in a message element; kind "error" | "ok" | "" (plain). */
-function say(el, text, kind = "") {
-  if (SWITCHING.has(el.id)) el.setAttribute("role", kind === "error" ? "alert" : "status");
-  if (kind) el.dataset.kind = kind;
-  else delete el.dataset.kind;
-  el.textContent = text;
-}
-
-const errorText = (e) => (e && e.message ? e.message : String(e));
-const capital = (s) => s.charAt(0).toUpperCase() + s.slice(1);
 
 // ---------------------------------------------------------------------- status
 const status = createStatus({
@@ -78,48 +68,8 @@ const controls = {
   tr_temperature: { el: $("tr-temperature"), out: $("tr-temperature-value"), show: (v) => (v === 0 ? "0" : v.toFixed(1)) },
 };
 
-function syncControl(name) {
-  const c = controls[name];
-  const v = state.get(name);
-  const shown = c.show ? c.show(v) : String(v);
-  c.el.value = c.toControl ? c.toControl(v) : String(v);
-  if (c.out) c.out.textContent = shown;
-  if (c.el.type === "range") c.el.setAttribute("aria-valuetext", shown);
-}
-
-for (const [name, c] of Object.entries(controls)) {
-  syncControl(name);
-  const onEdit = () => {
-    const ok = state.set(name, c.fromControl ? c.fromControl(c.el.value) : c.el.value);
-    if (ok && c.out) syncControl(name);
-  };
-  c.el.addEventListener(c.el.tagName === "SELECT" ? "change" : "input", onEdit);
-  c.el.addEventListener("change", () => syncControl(name)); // an invalid number snaps back
-}
-
-state.addEventListener("change", (e) => {
-  if (e.detail.source === "hash") syncControl(e.detail.name);
-});
-
-function showHashNote(ignored) {
-  const note = $("hash-note");
-  if (!ignored.length) {
-    note.hidden = true;
-    note.textContent = "";
-    return;
-  }
-  const list = ignored.map((i) => `${i.name || "?"}=${String(i.raw).slice(0, 40)} (${i.reason})`).join("; ");
-  note.textContent = `Some settings in this link could not be used and were left at their defaults: ${list}.`;
-  note.hidden = false;
-}
-
-function readHash() {
-  const ignored = state.readHash();
-  showHashNote(ignored);
-  if (ignored.length) state.writeHash(); // the address now shows what is in use
-}
-readHash();
-window.addEventListener("hashchange", readHash);
+const syncControl = bindControls(state, controls);
+createShare({ state });
 
 // Picking a recipe brings its learning rate and epochs with it.
 $("recipe").addEventListener("change", () => {
@@ -132,20 +82,6 @@ $("recipe").addEventListener("change", () => {
 });
 
 // ------------------------------------------------------------ model-free widgets
-/** A list of entries as unbreakable items (text only); a long list shows its start. */
-const LIST_MAX = 120;
-function showList(el, items) {
-  const frag = document.createDocumentFragment();
-  for (const item of items.slice(0, LIST_MAX)) {
-    const span = document.createElement("span");
-    span.className = "entry";
-    span.textContent = item;
-    frag.append(span, " ");
-  }
-  if (items.length > LIST_MAX) frag.append(`… and ${fmt.count(items.length - LIST_MAX)} more.`);
-  el.replaceChildren(frag);
-}
-
 createIntro({
   arRow: $("intro-ar"), diffRow: $("intro-diff"), arCount: $("intro-ar-count"), diffCount: $("intro-diff-count"),
   note: $("intro-note"), play: $("intro-play"), step: $("intro-step"), reset: $("intro-reset"), reducedMotion,
@@ -876,42 +812,4 @@ if (FILE_MODE) {
 }
 updateButtons();
 
-// ---------------------------------------------------------------- math, misc
-function renderMath() {
-  const katex = window.katex;
-  if (!katex) return;
-  const todo = [...document.querySelectorAll("[data-tex]")];
-  const next = () => {
-    const el = todo.shift();
-    if (!el) return;
-    try {
-      katex.render(el.dataset.tex, el, { displayMode: el.classList.contains("display"), throwOnError: false, output: "htmlAndMathml" });
-    } catch { /* keep the plain-text version */ }
-    requestAnimationFrame(next); // one formula per frame: no long task
-  };
-  next();
-}
-
-function loadMath() {
-  const link = document.createElement("link");
-  link.rel = "stylesheet";
-  link.href = "vendor/katex/katex.min.css";
-  const css = new Promise((resolve) => {
-    link.addEventListener("load", () => resolve(true));
-    link.addEventListener("error", () => resolve(false));
-  });
-  document.head.append(link);
-  const script = $("katex-script");
-  const js = window.katex ? Promise.resolve(true) : new Promise((resolve) => {
-    script.addEventListener("load", () => resolve(true));
-    script.addEventListener("error", () => resolve(false));
-    document.addEventListener("DOMContentLoaded", () => resolve(Boolean(window.katex)));
-  });
-  Promise.all([css, js]).then(([a, b]) => { if (a && b) renderMath(); });
-}
-loadMath();
-
-{
-  const words = ($("article").textContent.match(/\S+/g) || []).length;
-  $("reading-time").textContent = `About ${Math.max(5, Math.round(words / 230))} minutes`;
-}
+createArticle();
