@@ -1,5 +1,36 @@
-// Shared by the page's sections: messages and element look-up.
+// The page's shared state and events: what every section of the article may
+// read, and the few things that cross from one section to another. It owns no
+// DOM: each section keeps its own elements and listens here.
+//
+//   const page = new Page(engine);
+//   page.tasks.names       -> {info, hasModel, diverged, version}
+//   page.ready             -> true while Python is ready
+//   page.usable("names")   -> a model is there and did not diverge
+//   page.running("names")  -> a training run of that task is in flight
+//   page.on("model-replaced", ({task, info, cause, ...}) => ...)
+//
+// Events (page.on(type, fn), fn gets the detail):
+//   "model-replaced"  {task, info, cause, ...}: the task's model was replaced or dropped.
+//       cause "reset" (info null: the model is gone, the data stays), "data" (new
+//       data, no model), "file" (a model file was loaded), "restore" (Python
+//       (re)started: {loaded, boot, text, builtin}; see persistence.js).
+//   "ready"    detail of the engine's status: Python is ready (after every start
+//       or restart) and the kept data and models are back in it.
+//   "failed"   detail of the engine's status: Python stopped or could not start.
+//   "file-mode": the page was opened from a file; Python cannot run here.
+//   "change": a model, a run or readiness changed: sections redraw their buttons.
+//
+// One training run at a time, for both tasks: `beginRun` and `trackRun`.
 
+export const TASKS = ["names", "translate"];
+const DOUBLE_CLICK_MS = 1000;
+// Used until `describe` answers (the same values as diffusion_core.train.RECIPES).
+const FALLBACK_RECIPES = {
+  names: { seed: { lr: 0.01, epochs: 500 }, default: { lr: 0.01, epochs: 500 } },
+  translate: { seed: { lr: 0.01, epochs: 1000 }, default: { lr: 0.01, epochs: 200 } },
+};
+
+// -------------------------------------------------------------------- messages
 const SWITCHING = new Set(["train-message", "translator-message", "sample-message"]);
 
 /** Show `text` in a message element; kind "error" | "ok" | "" (plain). */
@@ -12,4 +43,116 @@ export function say(el, text, kind = "") {
 
 export const errorText = (e) => (e && e.message ? e.message : String(e));
 
+/** What a training run that ended in an error says. */
+export const trainingError = (err) =>
+  err.kind === "crash" ? "Training ended because Python stopped; restart it above." : `Training failed: ${errorText(err)}`;
+
 export const $ = (id) => document.getElementById(id);
+
+// ---------------------------------------------------------------- page state
+export class Page extends EventTarget {
+  constructor(engine) {
+    super();
+    this.engine = engine; // null when the page was opened from a file
+    this.tasks = Object.fromEntries(TASKS.map((task) => [task, {
+      info: null, // the last `describe` (or set_data / load) answer
+      hasModel: false,
+      diverged: false,
+      version: 0, // bumped whenever the model is replaced or dropped
+    }]));
+    this.ready = false;
+    this.activeRun = null; // {task, promise, started, target}
+    this.starting = false;
+    this.generated = 0; // draws so far: each Generate or Translate gets its own seed
+  }
+
+  on(type, fn) {
+    this.addEventListener(type, (e) => fn(e.detail));
+  }
+
+  emit(type, detail = {}) {
+    this.dispatchEvent(new CustomEvent(type, { detail }));
+  }
+
+  changed() {
+    this.emit("change");
+  }
+
+  recipes(task) {
+    return this.tasks[task].info?.recipes || FALLBACK_RECIPES[task];
+  }
+
+  usable(task) {
+    const t = this.tasks[task];
+    return t.hasModel && !t.diverged;
+  }
+
+  running(task) {
+    return this.activeRun !== null && this.activeRun.task === task;
+  }
+
+  /** The seed of the next draw: the reader's seed plus the draws so far, mod 2^32. */
+  nextSeed(seed) {
+    return (seed + this.generated++) % 2 ** 32;
+  }
+
+  /**
+   * The model of `task` was replaced (info: a describe-shaped answer) or dropped
+   * (info null): bump its version, tell every section, then redraw the buttons.
+   */
+  replaceModel(task, { info = null, cause, ...more }) {
+    const t = this.tasks[task];
+    t.version += 1;
+    t.diverged = false;
+    if (info) t.info = info;
+    t.hasModel = Boolean(info && info.has_model);
+    this.emit("model-replaced", { task, info, cause, version: t.version, ...more });
+    this.changed();
+  }
+
+  /** Python is ready (after the kept models were restored) or has stopped. */
+  setReady(ready, detail) {
+    this.ready = ready;
+    if (!ready) for (const t of Object.values(this.tasks)) t.hasModel = false;
+    this.emit(ready ? "ready" : "failed", detail);
+    this.changed();
+  }
+
+  /**
+   * Start a training run of `task`, one at a time: a click within a second of the
+   * last start is a double click (ignored); otherwise a running run is stopped
+   * first and awaited, so the worker never sees two runs racing.
+   */
+  async beginRun(task, start) {
+    if (!this.ready || this.starting) return;
+    const run = this.activeRun;
+    if (run && run.task === task && performance.now() - run.started < DOUBLE_CLICK_MS) return;
+    this.starting = true;
+    try {
+      if (run) {
+        await this.engine.stop().catch(() => {});
+        await run.promise;
+      }
+      if (this.ready) start();
+    } finally {
+      this.starting = false;
+    }
+  }
+
+  /** Run `engine.train(args)`; progress of a replaced model is dropped. */
+  trackRun(task, target, args, onProgress, onDone) {
+    const run = { task, started: performance.now(), target };
+    const version = this.tasks[task].version;
+    const ended = () => {
+      if (this.activeRun === run) this.activeRun = null;
+      this.changed();
+    };
+    const training = this.engine.train(args, (p) => { if (this.tasks[task].version === version) onProgress(p); });
+    run.promise = training.then(() => {}, () => {}); // settles when the engine's run has ended
+    // Measuring and saving come after the run, and do not hold up the next one.
+    training.then((r) => { ended(); onDone(r, null, version); }, (e) => { ended(); onDone(null, e, version); });
+    this.activeRun = run;
+    this.changed();
+    return run;
+  }
+}

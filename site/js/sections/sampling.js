@@ -1,0 +1,73 @@
+// Section V, "Denoise step by step": Generate fifteen names with the current
+// weights (steps, temperature and reveal order from the shared state), then pick
+// one to see its timeline.
+//
+//   createSampling({engine, state, page});   // -> {}: it answers to page events only
+
+import { $, say, errorText } from "../page.js";
+import { bindControls } from "../controls.js";
+import { createTimeline } from "../widgets/timeline.js";
+import { createSamples } from "../widgets/samples.js";
+
+const TIMELINE_NOTE = "Press Generate, then pick a name to see how it was revealed.";
+
+export function createSampling({ engine, state, page }) {
+  const s = { engine, state, page, sampling: false, lastSamples: null, message: $("sample-message") };
+  s.timeline = createTimeline($("timeline"), { label: "Timeline" });
+  s.samples = createSamples({ list: $("samples"), novelty: $("novelty"), onPick: (i) => showSample(s, i) });
+  bindControls(state, {
+    steps: { el: $("steps"), out: $("steps-value") },
+    temperature: { el: $("temperature"), out: $("temperature-value"), show: (v) => v.toFixed(1) },
+    order: { el: $("order") },
+  });
+  $("generate").addEventListener("click", () => generate(s));
+
+  page.on("change", () => updateButtons(s));
+  page.on("model-replaced", ({ task, cause }) => {
+    if (task !== "names" || (cause !== "reset" && cause !== "data")) return;
+    s.samples.clear();
+    s.lastSamples = null;
+    s.timeline.clear(TIMELINE_NOTE);
+  });
+  page.on("ready", () => {
+    if (!page.tasks.names.hasModel) say(s.message, "Train a names model first (section IV); Generate then uses its current weights.");
+  });
+  page.on("file-mode", () => say(s.message, "Training needs the page to be served over http (see the note at the top)."));
+  return {};
+}
+
+function updateButtons(s) {
+  $("generate").disabled = !s.page.ready || !s.page.usable("names") || s.sampling;
+}
+
+function showSample(s, i) {
+  if (!s.lastSamples) return;
+  const sample = s.lastSamples.samples[i];
+  s.samples.select(i);
+  $("timeline-title").textContent = `Timeline of “${sample.text}”`;
+  s.timeline.show(sample.steps);
+}
+
+async function generate(s) {
+  const { state, page } = s;
+  if (s.sampling || !page.tasks.names.hasModel) return;
+  s.sampling = true;
+  updateButtons(s);
+  const steps = state.get("steps");
+  const temperature = state.get("temperature");
+  const order = state.get("order");
+  const seed = page.nextSeed(state.get("seed"));
+  try {
+    const r = await s.engine.call("sample", { n: 15, steps, temperature, strategy: order, seed });
+    s.lastSamples = r;
+    s.samples.show(r);
+    showSample(s, 0);
+    say(s.message, `${steps} steps, temperature ${temperature.toFixed(1)}, ${order === "random" ? "random" : "most confident first"} order` +
+      (page.running("names") ? ", with the weights as they are mid-training." : "."));
+  } catch (e) {
+    say(s.message, `Could not generate: ${errorText(e)}`, "error");
+  } finally {
+    s.sampling = false;
+    updateButtons(s);
+  }
+}

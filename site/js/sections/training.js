@@ -1,0 +1,269 @@
+// Section IV, "Train in your browser": Train, +500 more, Stop and Reset; the
+// recipe, epochs, learning rate and seed; the loss chart with its readouts
+// (written at most once per frame); the live prediction for one corrupted name
+// (refreshed every ~300 ms while training); and the loss by noise level,
+// measured on fresh draws when a run ends.
+//
+//   const training = createTraining({engine, state, page, kept});
+//   -> {reset}   (everything else comes through page events)
+
+import { $, say, errorText, trainingError } from "../page.js";
+import { PROPS } from "../state.js";
+import * as fmt from "../format.js";
+import { NAMES } from "../data.js";
+import { bindControls } from "../controls.js";
+import { createLossChart } from "../widgets/loss-chart.js";
+import { createBarChart } from "../widgets/bar-chart.js";
+import { createPrediction } from "../widgets/prediction.js";
+
+const MORE_EPOCHS = 500;
+const PREDICT_EVERY_MS = 300;
+
+export function createTraining({ engine, state, page, kept }) {
+  const s = {
+    engine, state, page, kept,
+    lossChart: createLossChart($("loss-chart"), { empty: "Press Train to watch the loss fall.", name: "Loss" }),
+    byT: createBarChart($("by-t-chart")),
+    prediction: createPrediction($("prediction")),
+    message: $("train-message"),
+    readout: null, readoutQueued: false, // readouts are written at most once per frame
+    speed: { chunks: [] },
+    predictIndex: 0, predictSeed: 1, predictTimer: null, predicting: false,
+  };
+  s.lossChart.reset(state.get("epochs"));
+  bindTrainingControls(s);
+
+  $("train").addEventListener("click", () => trainNames(s, true));
+  $("more").addEventListener("click", () => trainNames(s, false));
+  $("stop").addEventListener("click", () => {
+    if (page.running("names")) engine.stop().catch(() => {});
+  });
+  $("reset").addEventListener("click", () => reset(s));
+  $("predict-next").addEventListener("click", () => {
+    const n = page.tasks.names.info?.entries.length || NAMES.length;
+    s.predictIndex = (s.predictIndex + 1 + Math.floor(Math.random() * (n - 1))) % n;
+    s.predictSeed += 1;
+    refreshPrediction(s);
+  });
+
+  page.on("change", () => updateButtons(s));
+  page.on("model-replaced", (d) => { if (d.task === "names") onModelReplaced(s, d); });
+  page.on("ready", () => {
+    if (!page.tasks.names.hasModel) say(s.message, "Ready. Press Train.");
+  });
+  page.on("failed", () => {
+    stopPredicting(s);
+    say(s.message, "Python stopped; use Restart Python at the top of the page. Your settings and text are kept.", "error");
+  });
+  page.on("file-mode", () => say(s.message, "Training needs the page to be served over http (see the note at the top)."));
+  return { reset: () => reset(s) };
+}
+
+function bindTrainingControls(s) {
+  const { state, page } = s;
+  const sync = bindControls(state, {
+    recipe: { el: $("recipe") },
+    epochs: { el: $("epochs") },
+    lr: {
+      el: $("lr"), out: $("lr-value"),
+      toControl: (v) => Math.log10(v).toFixed(1),
+      fromControl: (str) => 10 ** Number(str),
+      show: fmt.lr,
+    },
+    seed: { el: $("seed") },
+  });
+  // Picking a recipe brings its learning rate and epochs with it.
+  $("recipe").addEventListener("change", () => {
+    const r = page.recipes("names")[state.get("recipe")];
+    if (!r) return;
+    state.set("lr", r.lr);
+    if (PROPS.find((p) => p.name === "epochs").values.includes(r.epochs)) state.set("epochs", r.epochs);
+    sync("lr");
+    sync("epochs");
+  });
+}
+
+function updateButtons(s) {
+  const { page } = s;
+  const ready = page.ready;
+  const usable = page.usable("names");
+  $("train").disabled = !ready;
+  $("more").disabled = !ready || page.running("names") || !usable;
+  $("stop").disabled = !page.running("names");
+  $("reset").disabled = !ready;
+  $("predict-next").disabled = !ready || !usable;
+}
+
+/** The names model was replaced or dropped (page.js "model-replaced"). */
+function onModelReplaced(s, { info, cause, loaded, version }) {
+  if (cause === "reset" || cause === "data") {
+    clearModel(s, cause === "reset"
+      ? "Train a model and its guesses for a corrupted name appear here, refreshed as it learns."
+      : "Train a model on this data and its guesses appear here.");
+  }
+  if (cause === "restore" && !loaded) s.lossChart.reset(s.state.get("epochs"));
+  if (!info) return;
+  s.lossChart.setFloor(info.floor.mean);
+  s.predictIndex = Math.max(0, info.entries.indexOf("rahul"));
+  if (info.has_model && info.history?.length) {
+    s.lossChart.setLosses(info.history);
+    showReadouts(s, info.history.length, null, info.history[info.history.length - 1]);
+  }
+  if (cause === "restore" && loaded) {
+    say(s.message, `Restored the names model kept in this browser (${info.history.length} epochs). Train starts over; +500 more goes on.`);
+  }
+  if (cause === "file" || (cause === "restore" && loaded)) {
+    refreshPrediction(s);
+    evaluateNames(s, version, null);
+  }
+}
+
+/** The model is gone: clear what showed it. */
+function clearModel(s, predictionNote) {
+  stopPredicting(s);
+  s.lossChart.reset(s.state.get("epochs"));
+  showReadouts(s, null, null, NaN, NaN);
+  s.byT.clear();
+  $("eval-readout").textContent = "Measured after training.";
+  s.prediction.clear(predictionNote);
+}
+
+async function reset(s) {
+  s.page.replaceModel("names", { cause: "reset" });
+  s.kept.forgetModel("names");
+  try {
+    await s.engine.call("reset", { task: "names" });
+    say(s.message, "Reset: the model is gone. Press Train to start again.");
+  } catch (e) {
+    say(s.message, `Could not reset: ${errorText(e)}`, "error");
+  }
+}
+
+function showReadouts(s, epoch, target, loss, sps) {
+  s.readout = { epoch, target, loss, sps };
+  if (s.readoutQueued) return;
+  s.readoutQueued = true;
+  requestAnimationFrame(() => {
+    s.readoutQueued = false;
+    const r = s.readout;
+    $("epoch-readout").textContent = r.epoch == null ? fmt.DASH : r.target ? `${r.epoch} / ${r.target}` : String(r.epoch);
+    $("loss-readout").textContent = fmt.fixed(r.loss, 3);
+    $("sps-readout").textContent = fmt.finite(r.sps) ? fmt.count(r.sps) : fmt.DASH;
+  });
+}
+
+function stepsPerSecond(s, p) {
+  const chunks = s.speed.chunks;
+  chunks.push([p.steps, p.seconds]);
+  if (chunks.length > 20) chunks.shift();
+  const steps = chunks.reduce((a, c) => a + c[0], 0);
+  const secs = chunks.reduce((a, c) => a + c[1], 0);
+  return secs > 0 ? steps / secs : NaN;
+}
+
+/** The arguments of a fresh run, or of one that goes on, and its epoch target. */
+function runPlan(s, fresh) {
+  const { state, lossChart } = s;
+  const epochs = state.get("epochs");
+  const lr = state.get("lr");
+  if (fresh) {
+    s.page.tasks.names.version += 1;
+    s.page.tasks.names.diverged = false;
+    lossChart.reset(epochs);
+    s.byT.clear("Measured when this run ends.");
+    $("eval-readout").textContent = "Measured after training.";
+    say(s.message, `Training: ${epochs} epochs, ${state.get("recipe")} recipe, learning rate ${fmt.lr(lr)}.`);
+    return { target: epochs, args: { task: "names", fresh: true, epochs,
+      start: { task: "names", recipe: state.get("recipe"), lr, epochs, seed: state.get("seed") } } };
+  }
+  const target = lossChart.length + MORE_EPOCHS;
+  lossChart.extend(target);
+  say(s.message, `Going on for ${MORE_EPOCHS} more epochs at learning rate ${fmt.lr(lr)}.`);
+  return { target, args: { task: "names", fresh: false, epochs: MORE_EPOCHS, lr } };
+}
+
+function trainNames(s, fresh) {
+  const { page, lossChart } = s;
+  page.beginRun("names", () => {
+    const t = page.tasks.names;
+    const { target, args } = runPlan(s, fresh);
+    s.speed.chunks = [];
+    showReadouts(s, fresh ? 0 : lossChart.length, target, fresh ? NaN : lossChart.smoothed(), NaN);
+    page.trackRun("names", target, args, (p) => {
+      if (!t.hasModel) {
+        t.hasModel = true;
+        page.changed();
+      }
+      lossChart.add(p.losses);
+      showReadouts(s, p.epoch, target, lossChart.smoothed(), stepsPerSecond(s, p));
+      startPredicting(s);
+    }, (r, err, version) => finishNames(s, r, err, version, fresh));
+  });
+}
+
+async function finishNames(s, r, err, version, fresh) {
+  const t = s.page.tasks.names;
+  stopPredicting(s);
+  if (t.version !== version) return; // the model was reset, replaced or started over
+  if (err) {
+    say(s.message, trainingError(err), "error");
+    return;
+  }
+  if (r.diverged) {
+    t.diverged = true;
+    s.kept.forgetModel("names");
+    s.page.changed();
+    say(s.message, `Training diverged: lower the learning rate (it is ${fmt.lr(s.state.get("lr"))}), then press Train, or Reset.`, "error");
+    s.prediction.clear("The weights are no longer numbers after the divergence; Reset or Train again.");
+    s.byT.clear("Not measured: training diverged.");
+    $("eval-readout").textContent = "Not measured: training diverged.";
+    return;
+  }
+  const done = fresh ? `Done: ${r.epoch} epochs in ${r.elapsed.toFixed(1)} s.`
+    : `Done: ${r.done} more epochs in ${r.elapsed.toFixed(1)} s, ${r.epoch} in all.`;
+  say(s.message, r.stopped ? `Stopped at epoch ${r.epoch}. +500 more goes on from here.` : `${done} Measuring the model on fresh draws…`, r.stopped ? "" : "ok");
+  refreshPrediction(s);
+  await s.kept.saveModel("names", version);
+  await evaluateNames(s, version, r.stopped ? null : done);
+}
+
+async function evaluateNames(s, version, doneText) {
+  const readout = $("eval-readout");
+  readout.textContent = "Measuring on 20,000 fresh draws…";
+  try {
+    const ev = await s.engine.call("evaluate", { task: "names" });
+    if (s.page.tasks.names.version !== version) return;
+    s.byT.show(ev.by_t);
+    const m = ev.eval.mean;
+    const f = ev.floor.mean;
+    readout.textContent = `Loss on ${fmt.count(ev.eval.n)} fresh draws: ${fmt.fixed(m, 3)} ± ${fmt.fixed(ev.eval.stderr, 3)} nats per position; ` +
+      `the floor is ${fmt.fixed(f, 3)}, so this is ${fmt.fixed(m / f, 2)} × the floor.`;
+    if (doneText) say(s.message, `${doneText} Generate names in section V.`, "ok");
+  } catch (e) {
+    if (s.page.tasks.names.version === version) readout.textContent = `Could not measure: ${errorText(e)}`;
+  }
+}
+
+// The live prediction: refreshed every ~300 ms while training (answered between chunks).
+function startPredicting(s) {
+  if (s.predictTimer) return;
+  refreshPrediction(s);
+  s.predictTimer = setInterval(() => refreshPrediction(s), PREDICT_EVERY_MS);
+}
+
+function stopPredicting(s) {
+  clearInterval(s.predictTimer);
+  s.predictTimer = null;
+}
+
+async function refreshPrediction(s) {
+  const t = s.page.tasks.names;
+  if (s.predicting || !s.page.ready || !t.hasModel || t.diverged) return;
+  s.predicting = true;
+  const version = t.version;
+  try {
+    const r = await s.engine.call("predict", { task: "names", index: s.predictIndex, t: 0.5, seed: s.predictSeed });
+    if (t.version === version && !t.diverged) s.prediction.show(r);
+  } catch { /* a diverged or replaced model: the next refresh or the run's end says so */ }
+  s.predicting = false;
+}
