@@ -29,175 +29,206 @@ function niceStep(span, target = 5) {
   return 10 * p;
 }
 
-export function createLossChart(svg, { empty = "No training yet.", floorLabel = "best possible", name = "Loss" } = {}) {
-  let losses = [];
-  let ema = [];
-  let emaState = 0;
-  let beta = emaBeta(500);
-  let xMax = 1;
-  let floor = null;
-  let pending = false;
-  let axisKey = "";
-  let W = 640, H = 280; // the viewBox follows the rendered size, so text stays at its CSS size
+export function createLossChart(svg, options = {}) {
+  return new LossChart(svg, options);
+}
 
-  svg.replaceChildren();
-  const grid = el("g", { class: "grid" }, svg);
-  const labels = el("g", { class: "labels" }, svg);
-  const xAxis = el("line", { class: "axis" }, svg);
-  const yAxis = el("line", { class: "axis" }, svg);
-  const floorLine = el("line", { class: "floor", visibility: "hidden" }, svg);
-  const floorText = el("text", { class: "floor-label", "text-anchor": "end", visibility: "hidden" }, svg);
-  const floorKey = el("line", { class: "floor", visibility: "hidden" }, svg);
-  const rawPath = el("path", { class: "raw", d: "" }, svg);
-  const emaPath = el("path", { class: "ema", d: "" }, svg);
-  const lastDot = el("circle", { class: "last", r: 3.5, visibility: "hidden" }, svg);
-  const emptyText = el("text", { class: "empty", "text-anchor": "middle" }, svg);
-  emptyText.textContent = empty;
-  const xLabel = el("text", { "text-anchor": "middle" }, svg);
-  xLabel.textContent = "epoch";
+const setAttrs = (e, a) => { for (const [k, v] of Object.entries(a)) e.setAttribute(k, v); };
 
-  function layout() {
-    const w = Math.round(svg.getBoundingClientRect().width);
-    if (w > 0) {
-      W = Math.max(280, w);
-      H = Math.round(Math.max(190, Math.min(300, W * 0.42)));
+class LossChart {
+  constructor(svg, { empty = "No training yet.", floorLabel = "best possible", name = "Loss" } = {}) {
+    Object.assign(this, { svg, empty, floorLabel, name });
+    this.losses = [];
+    this.ema = [];
+    this.emaState = 0;
+    this.beta = emaBeta(500);
+    this.xMax = 1;
+    this.yMax = 1;
+    this.floor = null;
+    this.pending = false;
+    this.axisKey = "";
+    this.W = 640; // the viewBox follows the rendered size, so text stays at its CSS size
+    this.H = 280;
+    this._build();
+    this._layout();
+    if (typeof ResizeObserver !== "undefined") {
+      let lastWidth = 0;
+      new ResizeObserver((entries) => {
+        const w = Math.round(entries[0].contentRect.width);
+        if (w && w !== lastWidth) {
+          lastWidth = w;
+          this._layout();
+          this._schedule();
+        }
+      }).observe(svg);
     }
-    svg.setAttribute("viewBox", `0 0 ${W} ${H}`);
-    const attrs = (e, a) => { for (const [k, v] of Object.entries(a)) e.setAttribute(k, v); };
-    attrs(xAxis, { x1: M.left, y1: H - M.bottom, x2: W - M.right, y2: H - M.bottom });
-    attrs(yAxis, { x1: M.left, y1: M.top, x2: M.left, y2: H - M.bottom });
-    attrs(emptyText, { x: (M.left + W - M.right) / 2, y: H / 2 });
-    attrs(xLabel, { x: (M.left + W - M.right) / 2, y: H - 4 });
-    axisKey = "";
-  }
-  layout();
-  if (typeof ResizeObserver !== "undefined") {
-    let lastWidth = 0;
-    new ResizeObserver((entries) => {
-      const w = Math.round(entries[0].contentRect.width);
-      if (w && w !== lastWidth) {
-        lastWidth = w;
-        layout();
-        schedule();
-      }
-    }).observe(svg);
   }
 
-  const px = (i) => M.left + (i / xMax) * (W - M.left - M.right);
-  let yMax = 1;
-  const py = (v) => H - M.bottom - (Math.min(v, yMax) / yMax) * (H - M.top - M.bottom);
+  _build() {
+    const svg = this.svg;
+    svg.replaceChildren();
+    this.grid = el("g", { class: "grid" }, svg);
+    this.labels = el("g", { class: "labels" }, svg);
+    this.xAxis = el("line", { class: "axis" }, svg);
+    this.yAxis = el("line", { class: "axis" }, svg);
+    this.floorLine = el("line", { class: "floor", visibility: "hidden" }, svg);
+    this.floorText = el("text", { class: "floor-label", "text-anchor": "end", visibility: "hidden" }, svg);
+    this.floorKey = el("line", { class: "floor", visibility: "hidden" }, svg);
+    this.rawPath = el("path", { class: "raw", d: "" }, svg);
+    this.emaPath = el("path", { class: "ema", d: "" }, svg);
+    this.lastDot = el("circle", { class: "last", r: 3.5, visibility: "hidden" }, svg);
+    this.emptyText = el("text", { class: "empty", "text-anchor": "middle" }, svg);
+    this.emptyText.textContent = this.empty;
+    this.xLabel = el("text", { "text-anchor": "middle" }, svg);
+    this.xLabel.textContent = "epoch";
+  }
 
-  function drawAxes() {
+  _layout() {
+    const w = Math.round(this.svg.getBoundingClientRect().width);
+    if (w > 0) {
+      this.W = Math.max(280, w);
+      this.H = Math.round(Math.max(190, Math.min(300, this.W * 0.42)));
+    }
+    const { W, H } = this;
+    this.svg.setAttribute("viewBox", `0 0 ${W} ${H}`);
+    setAttrs(this.xAxis, { x1: M.left, y1: H - M.bottom, x2: W - M.right, y2: H - M.bottom });
+    setAttrs(this.yAxis, { x1: M.left, y1: M.top, x2: M.left, y2: H - M.bottom });
+    setAttrs(this.emptyText, { x: (M.left + W - M.right) / 2, y: H / 2 });
+    setAttrs(this.xLabel, { x: (M.left + W - M.right) / 2, y: H - 4 });
+    this.axisKey = "";
+  }
+
+  _px(i) {
+    return M.left + (i / this.xMax) * (this.W - M.left - M.right);
+  }
+
+  _py(v) {
+    return this.H - M.bottom - (Math.min(v, this.yMax) / this.yMax) * (this.H - M.top - M.bottom);
+  }
+
+  _drawAxes() {
+    const { W, H, xMax, yMax } = this;
     const key = `${xMax}|${yMax}|${W}|${H}`;
-    if (key === axisKey) return;
-    axisKey = key;
-    grid.replaceChildren();
-    labels.replaceChildren();
+    if (key === this.axisKey) return;
+    this.axisKey = key;
+    this.grid.replaceChildren();
+    this.labels.replaceChildren();
     const ys = niceStep(yMax, H < 240 ? 3 : 4);
     for (let v = 0; v <= yMax + 1e-9; v += ys) {
-      const y = py(v);
-      el("line", { x1: M.left, x2: W - M.right, y1: y, y2: y }, grid);
-      const t = el("text", { x: M.left - 6, y: y + 4, "text-anchor": "end" }, labels);
+      const y = this._py(v);
+      el("line", { x1: M.left, x2: W - M.right, y1: y, y2: y }, this.grid);
+      const t = el("text", { x: M.left - 6, y: y + 4, "text-anchor": "end" }, this.labels);
       t.textContent = Number(v.toFixed(2)).toString();
     }
     const xs = Math.max(1, niceStep(xMax, W < 500 ? 3 : 5));
     for (let v = 0; v <= xMax + 1e-9; v += xs) {
-      const t = el("text", { x: px(v), y: H - M.bottom + 16, "text-anchor": "middle" }, labels);
+      const t = el("text", { x: this._px(v), y: H - M.bottom + 16, "text-anchor": "middle" }, this.labels);
       t.textContent = String(Math.round(v));
     }
   }
 
-  function pathOf(values) {
+  _pathOf(values) {
     const n = values.length;
     if (n === 0) return "";
     const stride = Math.max(1, Math.ceil(n / MAX_POINTS));
     let d = "";
     for (let i = 0; i < n; i += stride) {
-      d += (d ? "L" : "M") + px(i + 1).toFixed(1) + " " + py(values[i]).toFixed(1);
+      d += (d ? "L" : "M") + this._px(i + 1).toFixed(1) + " " + this._py(values[i]).toFixed(1);
     }
-    if ((n - 1) % stride) d += "L" + px(n).toFixed(1) + " " + py(values[n - 1]).toFixed(1);
+    if ((n - 1) % stride) d += "L" + this._px(n).toFixed(1) + " " + this._py(values[n - 1]).toFixed(1);
     return d;
   }
 
-  function draw() {
-    pending = false;
+  _drawFloor() {
+    const { floor, W } = this;
+    if (floor !== null) {
+      const y = this._py(floor).toFixed(1);
+      setAttrs(this.floorLine, { x1: M.left, x2: W - M.right, y1: y, y2: y });
+      // a legend in the top right corner, where the falling curve rarely is
+      this.floorText.setAttribute("x", W - M.right - 32);
+      this.floorText.setAttribute("y", M.top + 10);
+      this.floorText.textContent = `${this.floorLabel} ${floor.toFixed(3)}`;
+      setAttrs(this.floorKey, { x1: W - M.right - 26, x2: W - M.right - 2, y1: M.top + 6, y2: M.top + 6 });
+    }
+    const visibility = floor === null ? "hidden" : "visible";
+    for (const e of [this.floorLine, this.floorText, this.floorKey]) e.setAttribute("visibility", visibility);
+  }
+
+  _draw() {
+    this.pending = false;
+    const { losses, ema, floor } = this;
     let top = floor ?? 0;
     for (let i = 0; i < losses.length; i++) if (losses[i] > top) top = losses[i];
     const want = Math.max(0.5, Math.min(10, top * 1.05));
-    yMax = niceStep(want, 4) * Math.ceil(want / niceStep(want, 4));
-    if (losses.length > xMax) xMax = losses.length;
-    drawAxes();
-    rawPath.setAttribute("d", pathOf(losses));
-    emaPath.setAttribute("d", pathOf(ema));
-    emptyText.setAttribute("visibility", losses.length ? "hidden" : "visible");
+    this.yMax = niceStep(want, 4) * Math.ceil(want / niceStep(want, 4));
+    if (losses.length > this.xMax) this.xMax = losses.length;
+    this._drawAxes();
+    this.rawPath.setAttribute("d", this._pathOf(losses));
+    this.emaPath.setAttribute("d", this._pathOf(ema));
+    this.emptyText.setAttribute("visibility", losses.length ? "hidden" : "visible");
     if (losses.length) {
-      lastDot.setAttribute("cx", px(losses.length).toFixed(1));
-      lastDot.setAttribute("cy", py(losses[losses.length - 1]).toFixed(1));
+      this.lastDot.setAttribute("cx", this._px(losses.length).toFixed(1));
+      this.lastDot.setAttribute("cy", this._py(losses[losses.length - 1]).toFixed(1));
     }
-    lastDot.setAttribute("visibility", losses.length ? "visible" : "hidden");
-    if (floor !== null) {
-      const y = py(floor).toFixed(1);
-      for (const [k, v] of Object.entries({ x1: M.left, x2: W - M.right, y1: y, y2: y })) floorLine.setAttribute(k, v);
-      // a legend in the top right corner, where the falling curve rarely is
-      floorText.setAttribute("x", W - M.right - 32);
-      floorText.setAttribute("y", M.top + 10);
-      floorText.textContent = `${floorLabel} ${floor.toFixed(3)}`;
-      for (const [k, v] of Object.entries({ x1: W - M.right - 26, x2: W - M.right - 2, y1: M.top + 6, y2: M.top + 6 })) floorKey.setAttribute(k, v);
-    }
-    floorLine.setAttribute("visibility", floor === null ? "hidden" : "visible");
-    floorText.setAttribute("visibility", floor === null ? "hidden" : "visible");
-    floorKey.setAttribute("visibility", floor === null ? "hidden" : "visible");
+    this.lastDot.setAttribute("visibility", losses.length ? "visible" : "hidden");
+    this._drawFloor();
     const last = ema[ema.length - 1];
-    svg.setAttribute("aria-label", losses.length
-      ? `${name} chart: ${losses.length} epochs, from ${losses[0].toFixed(2)} down to ${last.toFixed(3)} (smoothed)` +
+    this.svg.setAttribute("aria-label", losses.length
+      ? `${this.name} chart: ${losses.length} epochs, from ${losses[0].toFixed(2)} down to ${last.toFixed(3)} (smoothed)` +
         (floor !== null ? `; best possible ${floor.toFixed(3)}` : "")
-      : `${name} chart: ${empty}`);
+      : `${this.name} chart: ${this.empty}`);
   }
 
-  function schedule() {
-    if (!pending) {
-      pending = true;
-      requestAnimationFrame(draw);
+  _schedule() {
+    if (!this.pending) {
+      this.pending = true;
+      requestAnimationFrame(() => this._draw());
     }
   }
 
-  function add(values) {
+  _clear(epochs) {
+    this.losses = [];
+    this.ema = [];
+    this.emaState = 0;
+    this.xMax = Math.max(1, epochs);
+    this.beta = emaBeta(this.xMax);
+  }
+
+  add(values) {
     for (const v of values) {
       if (typeof v !== "number" || !Number.isFinite(v)) continue;
-      losses.push(v);
-      emaState = beta * emaState + (1 - beta) * v;
-      ema.push(emaState / (1 - beta ** losses.length));
+      this.losses.push(v);
+      this.emaState = this.beta * this.emaState + (1 - this.beta) * v;
+      this.ema.push(this.emaState / (1 - this.beta ** this.losses.length));
     }
-    schedule();
+    this._schedule();
   }
 
-  return {
-    reset(epochs = 1) {
-      losses = [];
-      ema = [];
-      emaState = 0;
-      xMax = Math.max(1, epochs);
-      beta = emaBeta(xMax);
-      schedule();
-    },
-    extend(epochs) {
-      xMax = Math.max(xMax, epochs);
-      schedule();
-    },
-    add,
-    setLosses(values, epochs) {
-      losses = [];
-      ema = [];
-      emaState = 0;
-      xMax = Math.max(1, epochs || values.length);
-      beta = emaBeta(xMax);
-      add(values);
-    },
-    setFloor(v) {
-      floor = typeof v === "number" && Number.isFinite(v) ? v : null;
-      schedule();
-    },
-    smoothed: () => ema[ema.length - 1],
-    get length() { return losses.length; },
-  };
+  reset(epochs = 1) {
+    this._clear(epochs);
+    this._schedule();
+  }
+
+  extend(epochs) {
+    this.xMax = Math.max(this.xMax, epochs);
+    this._schedule();
+  }
+
+  setLosses(values, epochs) {
+    this._clear(epochs || values.length);
+    this.add(values);
+  }
+
+  setFloor(v) {
+    this.floor = typeof v === "number" && Number.isFinite(v) ? v : null;
+    this._schedule();
+  }
+
+  smoothed() {
+    return this.ema[this.ema.length - 1];
+  }
+
+  get length() {
+    return this.losses.length;
+  }
 }

@@ -9,6 +9,25 @@
 
 import { cellRow } from "./cells.js";
 
+/** One step of `n` as a labelled row of cells: {row, cells}. */
+function stepRow(s, k, n, questionLen) {
+  const row = document.createElement("div");
+  row.className = "tl-row" + (k === n - 1 ? " tl-final" : "");
+  row.dataset.step = String(k);
+  const lab = document.createElement("span");
+  lab.className = "tl-label";
+  lab.textContent = k === 0 ? `start · t ${s.t.toFixed(2)}` : `step ${k} · t ${s.t.toFixed(2)}`;
+  const cells = cellRow(s.tokens, {
+    probs: s.probs,
+    revealed: new Set(s.revealed),
+    questionLen,
+    focusable: true,
+    label: k === 0 ? `Start: ${s.tokens}` : `Step ${k} of ${n - 1}, model saw t = ${s.t.toFixed(2)}: ${s.tokens}`,
+  });
+  row.append(lab, cells);
+  return { row, cells };
+}
+
 export function createTimeline(root, { label = "Timeline" } = {}) {
   let grid = []; // rows of cell elements
   let at = [0, 0];
@@ -51,20 +70,7 @@ export function createTimeline(root, { label = "Timeline" } = {}) {
     const frag = document.createDocumentFragment();
     grid = [];
     steps.forEach((s, k) => {
-      const row = document.createElement("div");
-      row.className = "tl-row" + (k === steps.length - 1 ? " tl-final" : "");
-      row.dataset.step = String(k);
-      const lab = document.createElement("span");
-      lab.className = "tl-label";
-      lab.textContent = k === 0 ? `start · t ${s.t.toFixed(2)}` : `step ${k} · t ${s.t.toFixed(2)}`;
-      const cells = cellRow(s.tokens, {
-        probs: s.probs,
-        revealed: new Set(s.revealed),
-        questionLen,
-        focusable: true,
-        label: k === 0 ? `Start: ${s.tokens}` : `Step ${k} of ${steps.length - 1}, model saw t = ${s.t.toFixed(2)}: ${s.tokens}`,
-      });
-      row.append(lab, cells);
+      const { row, cells } = stepRow(s, k, steps.length, questionLen);
       frag.append(row);
       grid.push([...cells.children]);
     });
