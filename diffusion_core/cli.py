@@ -108,12 +108,11 @@ def cmd_train(a) -> None:
     if a.json:
         print(json.dumps(out))
     else:
+        ratio = f", {ev.mean / fl.mean:.3f}x" if fl.mean > 0 else ""
         print(f"{a.task}: {out['epochs']} epochs in {seconds:.2f} s "
-              f"({out['steps_per_second']:.0f} steps/s)\n"
-              f"last epoch mean loss {out['final_loss']:.4f}\n"
-              f"evaluated loss {ev.mean:.4f} ± {ev.stderr:.4f} (floor {fl.mean:.4f}, "
-              f"{ev.mean / fl.mean:.3f}x)" if fl.mean > 0 else
-              f"evaluated loss {ev.mean:.4f} ± {ev.stderr:.4f} (floor 0)")
+              f"({out['steps_per_second']:.0f} steps/s)")
+        print(f"last epoch mean loss {out['final_loss']:.4f}")
+        print(f"evaluated loss {ev.mean:.4f} ± {ev.stderr:.4f} (floor {fl.mean:.4f}{ratio})")
         if "accuracy" in out:
             print(f"exact translations: {out['accuracy']['correct']}/{out['accuracy']['total']}")
 
