@@ -223,8 +223,8 @@ def model_losses(p: Params, data: Dataset, rows, noisy, t) -> np.ndarray:
     tok = data.tokens[rows]
     pt = np.take_along_axis(probs, tok[:, :, None], axis=2)[:, :, 0]
     w = data.maskable[rows] / data.maskable[rows].sum(axis=1, keepdims=True)
-    with np.errstate(divide="ignore"):
-        return -np.sum(w * np.log(pt), axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):  # p = 0: an infinite loss, not NaN
+        return -np.sum(np.where(w > 0, w * np.log(pt), 0.0), axis=1)
 
 
 def _fresh_draws(data: Dataset, n: int, rng: np.random.Generator):
@@ -240,7 +240,8 @@ def eval_loss(p: Params, data: Dataset, n: int = 20000, seed: int = 12345) -> Es
     rng = np.random.default_rng(seed)
     rows, noisy, t = _fresh_draws(data, n, rng)
     x = _chunked_losses(p, data, rows, noisy, t)
-    return Estimate(float(x.mean()), float(x.std(ddof=1) / math.sqrt(n)), n)
+    with np.errstate(invalid="ignore"):  # an infinite loss has no standard error
+        return Estimate(float(x.mean()), float(x.std(ddof=1) / math.sqrt(n)), n)
 
 
 def _chunked_losses(p: Params, data: Dataset, rows, noisy, t, chunk: int = 500) -> np.ndarray:
