@@ -60,6 +60,7 @@ bench: site $(VENV)/.dev-tools
 
 lint: $(VENV)/.dev-tools
 	$(PY) -m ruff check diffusion_core tests scripts
+	$(PY) -m mypy
 
 clean:
 	rm -rf dist dist.tmp build *.egg-info

@@ -91,6 +91,11 @@ def _reject_constant(name):
     raise CheckpointError(f"the file contains {name}; weights and losses must be finite numbers")
 
 
+def _type_name(annotation) -> str:
+    """A dataclass field's type as written: "int", "float", "str", "Literal[...]"."""
+    return getattr(annotation, "__name__", str(annotation))
+
+
 def _is_int(v) -> bool:
     return isinstance(v, int) and not isinstance(v, bool)
 
@@ -145,7 +150,7 @@ def _data(obj, vocab) -> Dataset:
 
 
 def _config(obj, data: Dataset) -> ModelConfig:
-    known = {f.name: f.type for f in fields(ModelConfig)}
+    known = {f.name: _type_name(f.type) for f in fields(ModelConfig)}
     if not isinstance(obj, dict):
         raise CheckpointError('"config" must be an object')
     unknown = set(obj) - set(known)
@@ -157,7 +162,7 @@ def _config(obj, data: Dataset) -> ModelConfig:
     for key, (lo, hi) in CONFIG_LIMITS.items():
         v = obj.get(key, getattr(ModelConfig, key, None))
         ok = _is_int(v) if known[key] == "int" else _is_number(v)
-        if not ok or not lo <= v <= hi:
+        if not ok or not lo <= v <= hi:  # type: ignore[operator]  # v is a number if ok
             raise CheckpointError(f"config {key} must be a {known[key]} between {lo} and {hi}")
     config = ModelConfig(**obj)
     if (config.seq_len, config.vocab_size) != (data.seq_len, data.vocab_size):
@@ -186,12 +191,12 @@ def recipe_from_json(obj, task: str) -> Recipe:
     """
     if not isinstance(obj, dict):
         raise CheckpointError('"recipe" must be an object or null')
-    types = {f.name: f.type for f in fields(Recipe)}
+    types = {f.name: _type_name(f.type) for f in fields(Recipe)}
     unknown = set(obj) - set(types)
     if unknown:
         raise CheckpointError(f"unknown recipe keys: {', '.join(sorted(map(str, unknown)))}")
     for key, value in obj.items():
-        if not _field_ok(value, getattr(types[key], "__name__", str(types[key]))):
+        if not _field_ok(value, types[key]):
             raise CheckpointError(f"recipe {key} must be a {types[key]}, not {echo(value, 20)}")
     name = obj.get("name", "custom")
     presets = [name] if name in RECIPES[task] else list(RECIPES[task])

@@ -25,12 +25,12 @@ import numpy as np
 from . import checkpoint, dataset, metrics, sampler
 from .dataset import DatasetError
 from .model import Params, forward
-from .protocol import ProtocolError, UserError, parse_request
+from .protocol import SEED_RANGE, ProtocolError, UserError, parse_request
 from .protocol import echo as _echo
 from .protocol import error_reply as _reply_error
 from .protocol import number as _num
 from .session_lab import LabMethods
-from .train import LR_RANGE, RECIPES, Trainer, get_recipe
+from .train import LR_RANGE, RECIPES, Recipe, Trainer, get_recipe
 
 MAX_CHUNK_MS = 1000
 
@@ -51,7 +51,7 @@ class Slot:
         self.trainer: Trainer | None = None
         self.params: Params | None = None
         self.history: list[float] = []
-        self.recipe = None
+        self.recipe: Recipe | None = None
         self.seed = 0
         self.diverged_at: int | None = None  # the epoch at which training diverged
         self._floor: metrics.BayesFloor | None = None
@@ -186,7 +186,7 @@ class Session(LabMethods):
                 optimizer=args.get("optimizer"))
         except (ValueError, TypeError) as e:
             raise UserError(str(e)) from None
-        seed = _num(args, "seed", 0, 0, 2**32 - 1, int)
+        seed = _num(args, "seed", 0, *SEED_RANGE, int)
         s.trainer = Trainer(s.data, recipe, seed=seed)
         s.params, s.history, s.recipe, s.seed = s.trainer.params, s.trainer.history, recipe, seed
         s.diverged_at = None
@@ -195,33 +195,34 @@ class Session(LabMethods):
     def do_train_chunk(self, args):
         """Run up to ``max_epochs`` more epochs, for at most ``max_ms`` milliseconds."""
         s = self.slots[_task(args)]
-        if s.trainer is None or s.params is None:
+        tr = s.trainer if s.trainer is not None and s.params is not None else \
             self._resume_loaded(s)
         if "lr" in args:
-            s.trainer.set_lr(_num(args, "lr", 0.01, *LR_RANGE))
+            tr.set_lr(_num(args, "lr", 0.01, *LR_RANGE))
         n = _num(args, "max_epochs", 1, 1, 100_000, int)
         ms = _num(args, "max_ms", 50, 1, MAX_CHUNK_MS)
         t0 = time.perf_counter()
-        steps0 = s.trainer.steps
-        losses = s.trainer.run(n, max_seconds=ms / 1000)
+        steps0 = tr.steps
+        losses = tr.run(n, max_seconds=ms / 1000)
         dt = time.perf_counter() - t0
-        steps = s.trainer.steps - steps0
-        if s.trainer.diverged:
+        steps = tr.steps - steps0
+        if tr.diverged:
             s.forget_diverged()  # sampling, evaluating, saving it now say why they cannot
         return {"losses": losses, "epoch": len(s.history), "diverged": s.diverged_at is not None,
                 "steps": steps, "seconds": dt}
 
     @staticmethod
-    def _resume_loaded(s: Slot) -> None:
+    def _resume_loaded(s: Slot) -> Trainer:
         """Go on training a loaded model (fresh optimiser state, a new random stream)."""
         if s.params is None and s.diverged_at is None:
             raise UserError("there is nothing to go on with; press Train first")
-        s.require_model()
+        p = s.require_model()
         recipe = s.recipe or RECIPES[s.task]["default"]
-        tr = Trainer(s.data, recipe, seed=s.seed + len(s.history), config=s.params.config)
-        tr.params.flat[:] = s.params.flat
+        tr = Trainer(s.data, recipe, seed=s.seed + len(s.history), config=p.config)
+        tr.params.flat[:] = p.flat
         tr.history.extend(s.history)
         s.trainer, s.params, s.history = tr, tr.params, tr.history
+        return tr
 
     # -- looking at the model -----------------------------------------------------
     def do_predict(self, args):
@@ -231,7 +232,7 @@ class Session(LabMethods):
         d = s.data
         i = _num(args, "index", 0, 0, len(d.entries) - 1, int)
         t = _num(args, "t", 0.5, 0.0, 1.0)
-        rng = np.random.default_rng(_num(args, "seed", 0, 0, 2**32 - 1, int))
+        rng = np.random.default_rng(_num(args, "seed", 0, *SEED_RANGE, int))
         from .corruption import corrupt
         noisy, _ = corrupt(d.tokens[i : i + 1], t, d.maskable[i : i + 1], rng)
         probs, _ = forward(p, noisy, np.array([t]))
@@ -264,7 +265,7 @@ class Session(LabMethods):
                 "temperature": _num(args, "temperature", temperature, 0.0,
                                     sampler.MAX_TEMPERATURE),
                 "strategy": args.get("strategy", strategy),
-                "seed": _num(args, "seed", 0, 0, 2**32 - 1, int)}
+                "seed": _num(args, "seed", 0, *SEED_RANGE, int)}
 
     def do_sample(self, args):
         s = self.slots["names"]
@@ -284,8 +285,8 @@ class Session(LabMethods):
         # samples. TODO(#11): the sampler does not report "removed_mass" per sample yet;
         # until it does, the reply has no such field (never a made-up number).
         masses = [r.get("removed_mass") for r in out]
-        if masses and all(isinstance(m, (int, float)) for m in masses):
-            reply["removed_mass"] = float(np.mean(masses))
+        if all(isinstance(m, (int, float)) for m in masses):
+            reply["removed_mass"] = sum(masses) / len(masses)  # type: ignore[arg-type]
         return reply
 
     def do_translate(self, args):
