@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from fractions import Fraction
 
 import numpy as np
 
@@ -62,22 +61,18 @@ def _bayes_losses(data: Dataset, rows: np.ndarray, noisy: np.ndarray) -> np.ndar
         return -np.sum(np.where(hidden, w * np.log(p_true), 0.0), axis=1)
 
 
-def _band_weights(D: int, lo: Fraction, hi: Fraction) -> np.ndarray:
+def _band_weights(D: int, lo: float, hi: float) -> np.ndarray:
     """(D+1,) gamma_k = k pi_k - (D-k) pi_(k+1), with pi_k the chance of one given pattern
-    of k masked among D columns when t ~ U(lo, hi): the mean of t^k (1-t)^(D-k) over the band.
+    of k masked among D columns when t ~ U(lo, hi): the mean of t^k (1-t)^(D-k) there.
 
-    Over the whole range, pi_k = k! (D-k)! / (D+1)! (a Beta integral). Exact rationals.
+    Over the whole range pi_k = k! (D-k)! / (D+1)! (a Beta integral). The integrand is a
+    polynomial of degree D, so Gauss-Legendre with D // 2 + 1 nodes is exact.
     """
-    def pi(k: int) -> Fraction:
-        if k > D:
-            return Fraction(0)
-        total = Fraction(0)  # expand (1-t)^(D-k) and integrate term by term
-        for j in range(D - k + 1):
-            e = k + j + 1
-            total += math.comb(D - k, j) * (-1) ** j * (hi**e - lo**e) / e
-        return total / (hi - lo)
-
-    return np.array([float(k * pi(k) - (D - k) * pi(k + 1)) for k in range(D + 1)])
+    x, w = np.polynomial.legendre.leggauss(D // 2 + 1)
+    t = lo + (hi - lo) * (x + 1) / 2  # nodes mapped to [lo, hi]
+    k = np.arange(D + 2)[:, None]
+    pi = (t**k * (1 - t) ** np.maximum(D - k, 0) * (k <= D)) @ w / 2  # (D+2,)
+    return k[:-1, 0] * pi[:-1] - (D - k[:-1, 0]) * pi[1:]
 
 
 def _compact_rows(data: Dataset):
@@ -178,35 +173,38 @@ class BayesFloor:
     def _group_sums(self, keys, shift, inv_m) -> np.ndarray:
         """Per pattern (row of ``keys``, (P, N), sorted here), sum of s log s / m over groups.
 
-        ``dup`` holds the flat positions i with key i+1 == key i (never across rows, as
-        each row's last column is never one): a run of r consecutive ones is a group of
-        s = r + 1 rows. Singletons, most groups when few columns are hidden, cost nothing.
+        ``same`` marks the positions i with key i+1 == key i (never a row's last column,
+        so no group crosses rows). Groups are read from whichever is rarer: the ends
+        (``same`` false), or the runs of ``same`` (a run of r is a group of r + 1 rows;
+        singletons, most groups when few columns are hidden, then cost nothing).
         """
         keys.sort(axis=1)
-        same = np.zeros(keys.shape, dtype=bool)  # row b, col i: key i+1 equals key i
-        np.equal(keys[:, 1:], keys[:, :-1], out=same[:, :-1])  # last col stays False
-        dup = np.flatnonzero(same)
-        out = np.zeros(len(keys))
-        if len(dup) == 0:
-            return out
-        first = np.flatnonzero(np.r_[True, np.diff(dup) != 1])  # runs in dup
-        start = dup[first]
-        size = np.diff(first, append=len(dup)) + 1.0
-        val = size * np.log(size) * inv_m[keys.ravel()[start] >> shift]
-        out += np.bincount(start // self.N, weights=val, minlength=len(keys))
-        return out
+        same = np.zeros(keys.shape, dtype=bool)
+        np.equal(keys[:, 1:], keys[:, :-1], out=same[:, :-1])
+        n_same = int(np.count_nonzero(same))
+        if n_same == 0:
+            return np.zeros(len(keys))
+        if 2 * n_same > same.size:  # few, large groups: one entry per group
+            at = np.flatnonzero(~same)  # the last row of each group
+            size = np.diff(at, prepend=-1)
+        else:  # many singletons: one entry per repeated key
+            dup = np.flatnonzero(same)
+            first = np.flatnonzero(np.diff(dup, prepend=-2) != 1)  # runs in dup
+            at = dup[first]  # the first row of each group of two or more
+            size = np.diff(first, append=len(dup)) + 1
+        val = size * np.log(size) * inv_m[keys.ravel()[at] >> shift]
+        return np.bincount(at // self.N, weights=val, minlength=len(keys))
 
-    def mean(self, lo: float | Fraction = 0, hi: float | Fraction = 1) -> float:
+    def mean(self, lo: float = 0.0, hi: float = 1.0) -> float:
         """Floor in nats per position for t ~ U(lo, hi) (the whole range by default)."""
         if self.D == 0:
             return 0.0
-        g = _band_weights(self.D, Fraction(lo), Fraction(hi))
+        g = _band_weights(self.D, lo, hi)
         return max(0.0, float(g @ self.sums) / self.N)
 
     def by_t(self, buckets: int = 10) -> list[float]:
         """The floor in each of ``buckets`` equal bands of t, as :func:`loss_by_t` bins."""
-        return [self.mean(Fraction(i, buckets), Fraction(i + 1, buckets))
-                for i in range(buckets)]
+        return [self.mean(i / buckets, (i + 1) / buckets) for i in range(buckets)]
 
 
 def loss_floor(data: Dataset) -> Estimate:

@@ -35,6 +35,8 @@ SMALL = {
     "pairs sharing questions": pairs_dataset(
         ["ab>xy", "ab>xz", "ab>q", "c>xyz", "c>xyy", "de>a", "abc>abc", "abc>abd"]),
     "builtin pairs (unique questions)": builtin("translate"),
+    "many repeats (large groups)": names_dataset(
+        ["".join("ab"[(i >> j) % 2] for j in range(2 + i % 5)) for i in range(60)]),
 }
 
 
