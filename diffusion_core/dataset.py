@@ -33,6 +33,8 @@ TASKS = ("names", "translate")
 MAX_NAME_LEN = 12  # longest name a reader may paste
 MAX_WORD_LEN = 10  # longest question or answer a reader may paste
 MIN_ENTRIES, MAX_ENTRIES = 2, 2000
+MAX_LINES = 10 * MAX_ENTRIES  # blank lines included
+MAX_TEXT_CHARS = 100 * MAX_ENTRIES  # a pasted text; room for spaces around each entry
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 
@@ -156,7 +158,13 @@ def split_lines(text: str) -> list[str]:
 
 def _clean_lines(lines) -> list[tuple[int, str]]:
     if isinstance(lines, str):
+        if len(lines) > MAX_TEXT_CHARS:
+            raise DatasetError(f"the text has {len(lines):,} characters; at most "
+                               f"{MAX_TEXT_CHARS:,} are allowed ({MAX_ENTRIES} entries)")
         lines = split_lines(lines)
+    if len(lines) > MAX_LINES:
+        raise DatasetError(f"found {len(lines):,} lines; at most {MAX_LINES:,} are allowed "
+                           f"({MAX_ENTRIES} entries, blank lines included)")
     out = [(i + 1, str(s).strip(_EDGE_BLANKS).lower()) for i, s in enumerate(lines)]
     out = [(i, s) for i, s in out if s]
     if len(out) < MIN_ENTRIES:

@@ -150,3 +150,12 @@ def test_the_line_in_a_message_is_the_line_the_reader_sees(lines, breaks):
             assert dataset.describe_char(bad[0]) in m.group(2)
     else:
         assert d.entries == tuple(s.strip(" \t") for s in lines if s.strip(" \t"))
+
+
+@pytest.mark.parametrize("text, fragment", [
+    ("a\n" * 150_000, "characters; at most 200,000"),
+    ("\n" * 30_000 + "ab\ncd", "found 30,002 lines; at most 20,000"),
+])
+def test_huge_pastes_are_refused_before_any_work(text, fragment):
+    with pytest.raises(DatasetError, match=fragment):
+        names_dataset(text)
