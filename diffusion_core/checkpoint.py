@@ -178,16 +178,17 @@ def _field_ok(value, annotation: str) -> bool:
               "bool": lambda v: isinstance(v, bool)}
     if annotation in checks:
         return checks[annotation](value)
-    return value is None or isinstance(value, (str, bool)) or _is_number(value)
+    return isinstance(value, (str, bool)) or _is_number(value)
 
 
 def recipe_from_json(obj, task: str) -> Recipe:
-    """A saved recipe, accepted only if :func:`train.get_recipe` would make the same one.
+    """A saved recipe, checked as the trainer checks the page's and the command line's.
 
-    Every field must have its declared type (missing fields take the preset's value);
-    the values then go through ``get_recipe``, the check the page and the command line
-    use (optimizer, learning-rate range, batch size, epochs, and any field added later),
-    from the preset the name says, or for ``"custom"`` from either preset.
+    Every field must have its declared type; fields missing from older files take the
+    dataclass defaults. The values then go through :func:`train.get_recipe` (optimizer,
+    learning-rate range, batch size, epochs, and any field added later). The name is a
+    label, one of the presets' names or "custom": presets change between versions, and
+    a file's recipe means what it meant when it was saved.
     """
     if not isinstance(obj, dict):
         raise CheckpointError('"recipe" must be an object or null')
@@ -198,18 +199,15 @@ def recipe_from_json(obj, task: str) -> Recipe:
     for key, value in obj.items():
         if not _field_ok(value, types[key]):
             raise CheckpointError(f"recipe {key} must be a {types[key]}, not {echo(value, 20)}")
-    name = obj.get("name", "custom")
-    presets = [name] if name in RECIPES[task] else list(RECIPES[task])
-    overrides = {k: v for k, v in obj.items() if k != "name"}
-    for base in presets:
-        try:
-            r = get_recipe(task, base, **overrides)
-        except (ValueError, TypeError) as e:
-            raise CheckpointError(f"bad recipe: {e}") from None
-        if r.name == name and all(getattr(r, k) == v for k, v in overrides.items()):
-            return r
-    raise CheckpointError(f"the recipe {name!r} does not match what the trainer makes; "
-                          "presets keep their own values except epochs")
+    names = [*RECIPES[task], "custom"]
+    if obj.get("name") not in names:
+        raise CheckpointError(f"recipe name must be one of {', '.join(names)}")
+    try:
+        recipe = Recipe(**obj)
+        get_recipe(task, "seed", **{k: v for k, v in recipe.to_json().items() if k != "name"})
+    except (ValueError, TypeError) as e:
+        raise CheckpointError(f"bad recipe: {e}") from None
+    return recipe
 
 
 def _weights(obj, config: ModelConfig) -> Params:

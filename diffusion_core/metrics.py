@@ -136,8 +136,11 @@ class BayesFloor:
     sorting the rows' keys with M's columns blanked: equal keys form one group, and
     a group of s rows adds s log s. The bands reuse S_k.
 
-    Cost: 2^D patterns, each a sort of N keys (D <= 12 varying columns; 2,000 names of
-    12 letters take about 0.2 s in CPython and a few MB).
+    Cost: at most 2^D patterns (D <= 12 varying columns), each a sort of N keys, in
+    blocks of ``block`` keys (1 MB). A pattern is skipped when one that hides a column
+    more already has every row alone: showing a column never joins groups. 2,000 random
+    12-letter names (exact floor 0.5482) took 0.2-0.35 s in CPython on a busy 2-core
+    machine, with a 4.3 MB peak (tracemalloc).
 
     >>> BayesFloor(builtin("names")).mean()   # about 0.394 nats per position
     """

@@ -282,11 +282,11 @@ class Session(LabMethods):
         reply = {"samples": out, "novelty": metrics.novelty(texts, s.data)}
         # The share of probability the word restrictions removed (how often the bare model
         # would have written "?", an inner pad or a letter after a pad), averaged over the
-        # samples. TODO(#11): the sampler does not report "removed_mass" per sample yet;
-        # until it does, the reply has no such field (never a made-up number).
-        masses = [r.get("removed_mass") for r in out]
-        if all(isinstance(m, (int, float)) for m in masses):
-            reply["removed_mass"] = sum(masses) / len(masses)  # type: ignore[arg-type]
+        # samples that have one. TODO(#11): this branch's sampler does not report
+        # "removed_mass" yet; until it does, the reply has no such field.
+        masses = [m for r in out if isinstance(m := r.get("removed_mass"), (int, float))]
+        if masses:  # None for a sample with no reveal
+            reply["removed_mass"] = sum(masses) / len(masses)
         return reply
 
     def do_translate(self, args):

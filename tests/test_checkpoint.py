@@ -75,13 +75,14 @@ def _with(obj, path, value):
 
 
 @pytest.mark.parametrize("path, value, fragment", [
-    (["recipe", "batch_size"], 0, "batch size must be between 1 and 2000"),
+    (["recipe", "batch_size"], -1, "batch size must be between 1 and 2000"),
     (["recipe", "batch_size"], 2.5, "recipe batch_size must be a int"),
     (["recipe", "epochs"], 0, "epochs must be between 1 and 100000"),
     (["recipe", "optimizer"], "rmsprop", "optimizer must be sgd or adam"),
     (["recipe", "lr"], 1000, "learning rate must be between 1e-05 and 10.0"),
     (["recipe", "lr"], True, "recipe lr must be a float"),
-    (["recipe", "name"], "turbo", "does not match"),
+    (["recipe", "name"], "turbo", "recipe name must be one of seed, default, custom"),
+    (["recipe", "name"], None, "recipe name must be a str"),
     (["recipe", "colour"], "red", "unknown recipe keys: colour"),
     (["recipe"], [1], '"recipe" must be an object or null'),
     (["seed"], -1, "seed must be a whole number between 0 and 4294967295"),
