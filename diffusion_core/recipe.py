@@ -66,11 +66,11 @@ class Recipe:
 RECIPES = {
     "names": {
         "seed": Recipe("seed", "sgd", 0.01, 1, 500),
-        "default": Recipe("default", "adam", 0.03, 0, 200, schedule="cosine"),
+        "default": Recipe("default", "adam", 0.03, 0, 220, schedule="cosine"),
     },
     "translate": {
         "seed": Recipe("seed", "sgd", 0.01, 1, 1000),
-        "default": Recipe("default", "adam", 0.03, 0, 100, schedule="cosine"),
+        "default": Recipe("default", "adam", 0.03, 0, 60, schedule="cosine"),
     },
 }
 

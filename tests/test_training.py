@@ -118,7 +118,8 @@ def test_default_recipe_is_one_batch_of_the_whole_dataset_at_any_size():
     tr.run(3)
     assert tr.steps == 3  # one step per epoch: no 1-example second batch for 41 names
     s = Session()
-    s.handle(json.dumps({"method": "set_data", "args": {"task": "names", "text": "\n".join(names)}}))
+    req = {"method": "set_data", "args": {"task": "names", "text": "\n".join(names)}}
+    s.handle(json.dumps(req))
     out = json.loads(s.handle('{"method": "describe", "args": {"task": "names"}}'))["result"]
     assert out["recipes"]["default"]["batch_size"] == 0
 
