@@ -14,9 +14,12 @@ Two code paths compute the same numbers:
 
 The learning rate of an epoch is ``recipe.lr`` (the peak) times the schedule's
 factor (:func:`~diffusion_core.recipe.lr_factor`), over a *cycle* that starts
-at epoch 0 and lasts ``recipe.epochs``. Training past the cycle's end starts a
-new cycle of the same length from the peak (a warm restart, as in SGDR,
-Loshchilov & Hutter 2017); :meth:`Trainer.extend` starts one of any length.
+at epoch 0 and lasts ``recipe.epochs``. Going on after the cycle has ended
+("+500 more") starts a new cycle from the peak (a warm restart, as in SGDR,
+Loshchilov & Hutter 2017) that spans exactly the epochs the first
+:meth:`Trainer.run` call after the end asks for, so the rate decays to 0 again
+when they are done; :meth:`Trainer.extend` sets a cycle explicitly. (A single
+call that runs across a cycle's end restarts with the recipe's length.)
 """
 
 from __future__ import annotations
@@ -101,10 +104,11 @@ class Trainer:
             self.recipe = replace(self.recipe, lr=lr)
 
     def extend(self, epochs: int) -> None:
-        """Start a new schedule cycle of ``epochs`` epochs at the next epoch ("+500 more").
+        """Start a new schedule cycle of ``epochs`` epochs at the next epoch.
 
         With the cosine schedule the rate goes back to the peak and decays to 0
-        again over exactly these epochs; a constant rate is unaffected.
+        again over exactly these epochs; a constant rate is unaffected. (Not
+        needed for "+N more" after a finished run: see the module's docstring.)
         """
         if not 1 <= epochs <= 100_000:
             raise ValueError("epochs must be between 1 and 100000")
@@ -213,6 +217,9 @@ class Trainer:
         recorded). ``callback(epoch, loss)`` is called after each epoch.
         """
         out = []
+        start, length = self._cycle
+        if self._epoch is None and len(self.history) >= start + length:
+            self._cycle = (len(self.history), max(1, epochs))  # "+N more": N epochs of schedule
         deadline = math.inf if max_seconds is None else time.perf_counter() + max_seconds
         advance = self._advance_fast if self.fast is not None else self._advance_batched
         while len(out) < epochs and not self.diverged:

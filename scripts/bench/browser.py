@@ -80,7 +80,7 @@ def boot_pair(b: Browser, first: str) -> dict:
             out["visible"] = page.evaluate(
                 "(performance.getEntriesByName('widgets-ready')[0] || performance.now())"
                 ".startTime ?? performance.now()")
-            page.wait_for_selector(READY, timeout=60_000)
+            page.wait_for_selector(READY, timeout=180_000)
             out["ours"] = page.evaluate("window.tinyDiffusion.engine.readyAt") / 1000
             out["step_names"] = page.evaluate(js("step_us.js"), ["names"])
             out["step_translate"] = page.evaluate(js("step_us.js"), ["translate"])
@@ -99,7 +99,7 @@ def ui_train(b: Browser, hash_: str) -> dict:
     ctx, page = b.page()
     try:
         page.goto(b.url + hash_)
-        page.wait_for_selector(READY, timeout=60_000)
+        page.wait_for_selector(READY, timeout=180_000)
         out = {"reference": reference_ms(page) if b.reference else None}
         page.evaluate("window.__longtasks = []")
         t0 = page.evaluate("performance.now()")
@@ -132,7 +132,7 @@ def engine_runs(b: Browser, runs: list[tuple[str, dict]]) -> list[dict]:
     ctx, page = b.page()
     try:
         page.goto(b.url)
-        page.wait_for_selector(READY, timeout=60_000)
+        page.wait_for_selector(READY, timeout=180_000)
         return [{"recipe": r, "overrides": ov, **page.evaluate(js("engine_run.js"), [r, ov])}
                 for r, ov in runs]
     finally:
@@ -144,12 +144,12 @@ def warm_ready(b: Browser, runs: int) -> list[float]:
     ctx, page = b.page(service_workers="allow")
     try:
         page.goto(b.url)
-        page.wait_for_selector(READY, timeout=60_000)
+        page.wait_for_selector(READY, timeout=180_000)
         page.evaluate("navigator.serviceWorker.ready")
         out = []
         for _ in range(runs):
             page.reload()
-            page.wait_for_selector(READY, timeout=60_000)
+            page.wait_for_selector(READY, timeout=180_000)
             out.append(page.evaluate("window.tinyDiffusion.engine.readyAt") / 1000)
         return out
     finally:
@@ -161,7 +161,7 @@ def memory_growth(b: Browser, cycles: int) -> dict:
     ctx, page = b.page()
     try:
         page.goto(b.url)
-        page.wait_for_selector(READY, timeout=60_000)
+        page.wait_for_selector(READY, timeout=180_000)
 
         def mem():
             page.evaluate("window.gc && window.gc()")
