@@ -61,6 +61,29 @@ class Recipe:
     def to_json(self) -> dict:
         return asdict(self)
 
+    def batch_rows(self, n_examples: int) -> int:
+        """Rows per step for a dataset of ``n_examples``: all ``masks`` x n of them when 0."""
+        return self.batch_size or n_examples * self.masks
+
+    def explain(self, n_examples: int) -> str:
+        """One plain sentence for the page, e.g. "Adam on all 40 examples at once (one step
+        per epoch), 220 epochs, learning rate 0.03 decaying to 0 along a cosine."."""
+        opt = "Adam" if self.optimizer == "adam" else "plain SGD"
+        if self.batch_size == 0:
+            what = f"all {n_examples} examples at once (one step per epoch)"
+        elif self.batch_size == 1:
+            what = "one example per step"
+        else:
+            what = f"batches of {self.batch_size}"
+        lr = (f"learning rate {self.lr:g} decaying to 0 along a cosine"
+              if self.schedule == "cosine" else f"learning rate {self.lr:g}")
+        extra = [f"{self.warmup} warm-up epochs"] if self.warmup else []
+        extra += [f"{self.masks} masks per example"] if self.masks > 1 else []
+        extra += ["low-discrepancy noise levels"] if self.t_sampling != "uniform" else []
+        extra += ["without t"] if not self.t_input else []
+        extra += ["ELBO weighting"] if self.weighting == "elbo" else []
+        return f"{opt} on {what}, {self.epochs} epochs, {', '.join([lr, *extra])}."
+
 
 # Per task: the seed's recipe, and the default chosen by measurement (README, "Performance").
 RECIPES = {

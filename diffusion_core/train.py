@@ -187,7 +187,7 @@ class Trainer:
         """Mini-batch steps from ``ep["pos"]`` until the epoch ends (True) or time is up."""
         order, t, noisy, w = ep["order"], ep["t"], ep["noisy"], ep["weight"]
         n_all = len(order)
-        B = self.recipe.batch_size or n_all
+        B = self.recipe.batch_rows(len(self.data.entries))
         while ep["pos"] < n_all:
             s = ep["pos"]
             idx = order[s : s + B]

@@ -122,6 +122,11 @@ def test_default_recipe_is_one_batch_of_the_whole_dataset_at_any_size():
     s.handle(json.dumps(req))
     out = json.loads(s.handle('{"method": "describe", "args": {"task": "names"}}'))["result"]
     assert out["recipes"]["default"]["batch_size"] == 0
+    assert r.batch_rows(41) == 41 and get_recipe("names", "default", masks=2).batch_rows(41) == 82
+    assert r.explain(41).startswith("Adam on all 41 examples at once (one step per epoch), 220 ")
+    assert "decaying to 0 along a cosine" in r.explain(41)
+    assert get_recipe("names", "seed").explain(40) == (
+        "plain SGD on one example per step, 500 epochs, learning rate 0.01.")
 
 
 def test_cosine_schedule_decays_to_zero_and_restarts():
