@@ -41,10 +41,12 @@ class Adam:
         self.t += 1
         b1, b2 = self.b1, self.b2
         self.m *= b1
-        self.m += (1 - b1) * grad
+        np.multiply(grad, 1 - b1, out=self.buf)  # no temporaries: 220 kB each for the names
+        self.m += self.buf
         np.multiply(grad, grad, out=grad)
+        grad *= 1 - b2
         self.v *= b2
-        self.v += (1 - b2) * grad
+        self.v += grad
         step = self.lr * math.sqrt(1 - b2**self.t) / (1 - b1**self.t)
         np.sqrt(self.v, out=self.buf)
         self.buf += self.eps * math.sqrt(1 - b2**self.t)
