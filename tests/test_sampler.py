@@ -50,7 +50,11 @@ def test_timeline_reveals_every_position_once_and_never_remasks():
     steps = r["steps"]
     assert len(steps) == 8  # the all-mask start, then one row per step
     assert steps[0]["tokens"] == "?" * 7
-    assert [s["t"] for s in steps[1:]] == pytest.approx([(s + 1) / 7 for s in range(6, -1, -1)])
+    assert (steps[0]["t_from"], steps[0]["t_to"]) == (1.0, 1.0)
+    grid = [s / 7 for s in range(7, -1, -1)]  # 1, 6/7, ..., 0
+    assert [s["t_from"] for s in steps[1:]] == pytest.approx(grid[:-1])
+    assert [s["t_to"] for s in steps[1:]] == pytest.approx(grid[1:])
+    assert steps[-1]["t_to"] == 0.0 and all(s["t"] == s["t_to"] for s in steps)
     revealed = [i for s in steps for i in s["revealed"]]
     assert sorted(revealed) == list(range(7))
     for prev, cur in zip(steps, steps[1:]):
