@@ -26,6 +26,7 @@ at least one letter.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from itertools import compress
 
 import numpy as np
 
@@ -141,12 +142,12 @@ def top_candidates(p: np.ndarray, vocab: str, temperature: float) -> list:
     [[['a', 0.6], ['b', 0.3], ['_', 0.1]]]
     """
     q = tempered(p, temperature).copy()
-    q[:, MASK_ID] = -1.0
+    q[:, MASK_ID] = -1.0  # sorts last, never among the first V - 1
     k = min(TOP, q.shape[1] - 1)
     idx = np.argsort(-q, axis=1, kind="stable")[:, :k]
     val = np.round(np.take_along_axis(q, idx, axis=1), 4).tolist()
-    return [[[vocab[i], v] for i, v in zip(ri, rv) if i != MASK_ID and v > 0]
-            for ri, rv in zip(idx.tolist(), val)]
+    chars = np.array(list(vocab))[idx].tolist()
+    return [[[c, v] for c, v in zip(rc, rv) if v > 0] for rc, rv in zip(chars, val)]
 
 
 @dataclass
@@ -172,36 +173,21 @@ class Tally:
         self.nfe_uncached = np.zeros(self.B, dtype=int)
 
 
-def commit(x, reveal, key, cand, u, pn, bad, ctx, temperature, tally) -> None:
-    """Write the revealed candidates into ``x`` (B, L) in place, highest ``key`` first."""
-    order = np.argsort(np.where(reveal, -key, np.inf), axis=1, kind="stable")
-    counts = reveal.sum(axis=1)
-    for r in range(int(counts.max(initial=0))):
-        rows = np.flatnonzero(counts > r)
-        pos = order[rows, r]
-        allowed = allowed_at(x, rows, pos, ctx)
-        n = np.arange(len(rows))
-        pick = cand[rows, pos]
-        clash = ~allowed[n, pick]
-        if clash.any():
-            pick[clash] = _choose(pn[rows[clash], pos[clash]], allowed[clash], temperature,
-                                  u[rows[clash], pos[clash]])
-        x[rows, pos] = pick
-        p = pn[rows, pos]  # (n, V)
-        tally.prob_of[rows, pos] = p[n, pick]
-        ok = ~bad[rows, pos]
-        tally.removed[rows[ok]] += 1.0 - (p[ok] * allowed[ok]).sum(axis=1)
-        tally.counted[rows[ok]] += 1
-        tally.fallback[rows[~ok]] += 1
+@dataclass
+class Draw:
+    """One step's candidates at every mask, all (B, L) (``pn``: (B, L, V))."""
+
+    cand: np.ndarray  # the drawn id
+    conf: np.ndarray  # its model probability renormalised over the allowed ids (T = 1)
+    conf_raw: np.ndarray  # its unrestricted model probability (LLaDA's x0_p)
+    removed: np.ndarray  # the model's mass on ids the restrictions forbade
+    u: np.ndarray  # the uniform number of the draw (kept for a redraw)
+    pn: np.ndarray  # cleaned, normalised model probabilities
+    bad: np.ndarray  # the probabilities were unusable: uniform fallback
 
 
-def candidates(probs, x, masked, ctx, temperature, rng):
-    """Draw a candidate at every mask: (cand, conf, conf_raw, u, pn, bad), all (B, L[, V]).
-
-    ``conf`` is the model's probability of the candidate renormalised over the
-    allowed ids, ``conf_raw`` the unrestricted one (both at temperature 1); ``pn``
-    the cleaned probabilities.
-    """
+def candidates(probs, x, masked, ctx, temperature, rng) -> Draw:
+    """Draw a candidate at every mask of ``x`` from ``probs`` (B, L, V), restricted by ``x``."""
     B, L, V = probs.shape
     u = rng.random((B, L))
     rows, pos = np.nonzero(masked)
@@ -209,17 +195,65 @@ def candidates(probs, x, masked, ctx, temperature, rng):
     p, bad_n = clean(probs[rows, pos], allowed)  # (n, V)
     ids = _choose(p, allowed, temperature, u[rows, pos])
     n = np.arange(len(rows))
-    cand = np.zeros((B, L), dtype=np.intp)
-    conf = np.zeros((B, L))
-    conf_raw = np.zeros((B, L))
-    pn = np.zeros((B, L, V))
-    bad = np.zeros((B, L), dtype=bool)
-    cand[rows, pos] = ids
-    conf_raw[rows, pos] = p[n, ids]
-    conf[rows, pos] = p[n, ids] / (p * allowed).sum(axis=1)
-    pn[rows, pos] = p
-    bad[rows, pos] = bad_n
-    return cand, conf, conf_raw, u, pn, bad
+    mass = (p * allowed).sum(axis=1)
+    d = Draw(np.zeros((B, L), dtype=np.intp), np.zeros((B, L)), np.zeros((B, L)),
+             np.zeros((B, L)), u, np.zeros((B, L, V)), np.zeros((B, L), dtype=bool))
+    d.cand[rows, pos] = ids
+    d.conf_raw[rows, pos] = p[n, ids]
+    d.conf[rows, pos] = p[n, ids] / mass
+    d.removed[rows, pos] = 1.0 - mass
+    d.pn[rows, pos] = p
+    d.bad[rows, pos] = bad_n
+    return d
+
+
+def _clashing(x: np.ndarray, letter: np.ndarray) -> np.ndarray:
+    """(B,) rows of ``x`` that have a letter after a pad (masks ignored)."""
+    pads = x == PAD_ID
+    pad_before = (np.cumsum(pads, axis=1) - pads) > 0
+    return (letter[x] & pad_before).any(axis=1)
+
+
+def commit(x, reveal, key, d: Draw, ctx, temperature, tally) -> None:
+    """Write the revealed candidates into ``x`` (B, L) in place.
+
+    Candidates were drawn against the row before the step; when two of them clash
+    (a pad left of a new letter), that row is committed one position at a time,
+    highest ``key`` first, and a clashing candidate is drawn again.
+    """
+    B = x.shape[0]
+    clash = _clashing(np.where(reveal, d.cand, x), ctx.letter)
+    rows, pos = np.nonzero(reveal & ~clash[:, None])
+    x[rows, pos] = d.cand[rows, pos]
+    tally.prob_of[rows, pos] = d.pn[rows, pos, d.cand[rows, pos]]
+    ok = ~d.bad[rows, pos]
+    tally.removed += np.bincount(rows[ok], weights=d.removed[rows[ok], pos[ok]], minlength=B)
+    tally.counted += np.bincount(rows[ok], minlength=B)
+    tally.fallback += np.bincount(rows[~ok], minlength=B)
+    if clash.any():
+        _commit_in_order(x, reveal & clash[:, None], key, d, ctx, temperature, tally)
+
+
+def _commit_in_order(x, reveal, key, d: Draw, ctx, temperature, tally) -> None:
+    order = np.argsort(np.where(reveal, -key, np.inf), axis=1, kind="stable")
+    counts = reveal.sum(axis=1)
+    for r in range(int(counts.max(initial=0))):
+        rows = np.flatnonzero(counts > r)
+        pos = order[rows, r]
+        allowed = allowed_at(x, rows, pos, ctx)
+        n = np.arange(len(rows))
+        pick = d.cand[rows, pos]
+        clash = ~allowed[n, pick]
+        if clash.any():
+            pick[clash] = _choose(d.pn[rows[clash], pos[clash]], allowed[clash], temperature,
+                                  d.u[rows[clash], pos[clash]])
+        x[rows, pos] = pick
+        p = d.pn[rows, pos]  # (n, V)
+        tally.prob_of[rows, pos] = p[n, pick]
+        ok = ~d.bad[rows, pos]
+        tally.removed[rows[ok]] += 1.0 - (p[ok] * allowed[ok]).sum(axis=1)
+        tally.counted[rows[ok]] += 1
+        tally.fallback[rows[~ok]] += 1
 
 
 def predict(denoiser, x, t, need, cache, tally) -> None:
@@ -245,16 +279,17 @@ def record(timelines, data, x, masked, reveal, remask, t_from, t_to, tops, conf,
     masked_l, reveal_l, remask_l = masked.tolist(), reveal.tolist(), remask.tolist()
     t_from, t_to, called = t_from.tolist(), t_to.tolist(), called.tolist()
     L = x.shape[1]
+    positions = range(L)
     for b in rows:
-        mb = [i for i in range(L) if masked_l[b][i]]
+        mb = list(compress(positions, masked_l[b]))
         top = [None] * L
         for i, tp in zip(mb, tops[b]):
             top[i] = tp
         c = [conf_l[b][i] for i in mb]
         timelines[b].append({
             "t_from": t_from[b], "t_to": t_to[b], "t": t_to[b], "tokens": "".join(chars[b]),
-            "revealed": [i for i in range(L) if reveal_l[b][i]],
-            "remasked": [i for i in range(L) if remask_l[b][i]],
+            "revealed": list(compress(positions, reveal_l[b])),
+            "remasked": list(compress(positions, remask_l[b])),
             "probs": [None if v != v else v for v in prob_of[b]], "top": top,
             "conf_min": min(c) if c else None,
             "conf_mean": round(sum(c) / len(c), 4) if c else None, "called": called[b]})
@@ -303,18 +338,17 @@ def run(denoiser, data: Dataset, rows: np.ndarray, maskable: np.ndarray,
         predict(denoiser, x, t_from, need, cache, tally)
         fresh |= need
         tally.nfe_uncached += 1 if grid else live
-        cand, conf, conf_raw, u, pn, bad = candidates(cache, x, masked, ctx,
-                                                      st.temperature, rng)
-        tops = _tops(pn, masked, data, st.temperature)
-        reveal, remask = _rule(st, x, masked, maskable, conf, conf_raw, i, budget, n0, rng)
+        d = candidates(cache, x, masked, ctx, st.temperature, rng)
+        tops = _tops(d.pn, masked, data, st.temperature)
+        reveal, remask = _rule(st, x, masked, maskable, d.conf, d.conf_raw, i, budget, n0, rng)
         x[remask] = MASK_ID
         tally.prob_of[remask] = np.nan
-        key = conf_raw if st.strategy == "llada" else conf
-        commit(x, reveal, key, cand, u, pn, bad, ctx, st.temperature, tally)
+        commit(x, reveal, d.conf_raw if st.strategy == "llada" else d.conf, d, ctx,
+               st.temperature, tally)
         fresh &= ~(reveal | remask).any(axis=1)
         left = (x == MASK_ID).sum(axis=1)
         t_to = np.full(B, (budget - i - 1) / budget) if grid else left / np.maximum(n0, 1)
-        record(timelines, data, x, masked, reveal, remask, t_from, t_to, tops, conf, tally,
+        record(timelines, data, x, masked, reveal, remask, t_from, t_to, tops, d.conf, tally,
                need, range(B) if grid else np.flatnonzero(live))
     return [_result(data, x[b], timelines[b], tally, b) for b in range(B)]
 
