@@ -17,6 +17,11 @@ One step at noise level t_from -> t_to:
    character committed earlier in the same step (a pad left of a new letter) is
    drawn again, with the same uniform number, among what is still allowed.
 
+``removed_mass`` (per sample) is the mean, over the reveals, of the model's own
+probability (temperature 1) on the characters the restrictions forbade at that
+draw: how often the unrestricted model would have written ``?``, a pad inside
+the word or a letter after a pad (issue #11, kind 8).
+
 Probabilities that are not usable (NaN, inf, negative, or no mass on any allowed
 character) are replaced by a uniform choice among the allowed characters, and the
 sample counts them in ``fallback``. So every row ends as letters then pads, with
