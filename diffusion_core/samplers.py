@@ -14,7 +14,11 @@ Rules (``STRATEGIES``):
 * ``confident``: MaskGIT (Chang et al. 2022, arXiv:2202.04200) with a linear
   count: a step with s+1 steps left reveals ceil(m/(s+1)) of the m masks, so no
   step is empty while steps <= masks. Ranked by the model's probability of the
-  character it drew (renormalised over the allowed characters).
+  character it drew (renormalised over the allowed characters), without the
+  Gumbel noise MaskGIT's code adds to that ranking (its ``choice_temperature``),
+  so temperature 0 is fully greedy. With the exact posterior this order is not an
+  exact sampler even at one reveal per step: the choice of position depends on
+  the drawn character, which favours names whose letters are easy to predict.
 * ``confident_cosine``: the same ranking with MaskGIT's cosine count: after step
   i of n, floor(N cos(pi/2 * i/n)) of the N starting masks stay masked, at least
   one is revealed and one kept until the last step (MaskGIT's ``mask_len``).
