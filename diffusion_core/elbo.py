@@ -5,8 +5,8 @@ probability t, t ~ U(0, 1)) the negative ELBO of a clean row x_0 is
 
     NELBO(x_0) = ∫_0^1 (1/t) E_{x_t | x_0}[ Σ_{masked i} −log p(x_0^i | x_t, t) ] dt
 
-(Sahoo et al. 2024, MDLM, arXiv:2406.07524, eq. 10 with α_t = 1 − t; Shi et al.
-2024, MD4, arXiv:2406.04329, eq. 5). It bounds −log p(x_0) of the model's
+(Sahoo et al. 2024, MDLM, arXiv:2406.07524, its continuous-time NELBO with
+α_t = 1 − t; Shi et al. 2024, MD4, arXiv:2406.04329). It bounds −log p(x_0) of the model's
 sampler in the limit of many steps, and it is tight for the exact posterior: the
 oracle's NELBO is the entropy of the data.
 
@@ -27,8 +27,19 @@ distinct names give log2(40)/7 = 0.7603 bits per character for the oracle. For t
 translator only the answer region (after ``>``, pads included) is masked: the
 bound is on −log p(answer | question), per answer-region position.
 
-    >>> estimate(OracleDenoiser(builtin("names")), builtin("names"))
-    Elbo(bits_per_char=0.76..., stderr=0.00..., entropy_bits_per_char=0.7603, rows=280)
+Three ways to compute it (all in bits per character, as :class:`Elbo`):
+
+* :func:`exact` enumerates every mask and integrates t (analytically for the
+  oracle, which ignores t): the oracle gives log2(40)/7 to 1e-15;
+* :func:`estimate`, the live figure during training: random orders, one row per
+  (order, k), about 1,100 rows for the names; standard error about 0.012 bits;
+* :func:`precise`, after training: every mask, t drawn twice each (10,160 rows
+  for the names); standard error below 0.001 bits.
+
+    >>> estimate(OracleDenoiser(builtin("names")), builtin("names")).bits_per_char
+    0.760275442126766
+    >>> precise(default_model_seed_0, builtin("names"))   # 500 epochs, Adam 0.01
+    Elbo(bits_per_char=0.8798, stderr=0.0008, entropy_bits_per_char=0.7603, ...)
 """
 
 from __future__ import annotations

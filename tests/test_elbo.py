@@ -11,8 +11,8 @@ from diffusion_core.model import ModelConfig, Params
 from diffusion_core.oracle import OracleDenoiser
 
 
-def _gauss(f, n=4000):
-    """∫_0^1 f(t) dt by Gauss–Legendre (f smooth)."""
+def _gauss(f, n=64):
+    """∫_0^1 f(t) dt by Gauss–Legendre (exact for polynomials of degree < 2n)."""
     g, w = np.polynomial.legendre.leggauss(n)
     t = (g + 1) / 2
     return float(np.sum(w / 2 * f(t)))
