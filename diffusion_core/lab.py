@@ -21,7 +21,7 @@ two rows is the model's error. Per cell:
 * ``nfe``, ``nfe_uncached``: mean network calls per sample.
 
 The work is cut into pieces (one sampler call each, with its own seed; at most
-``PIECE_WORK / steps`` samples, so a 40-step piece has 4), so a :class:`QualityJob`
+``PIECE_WORK / steps`` samples, so a 40-step piece has 8), so a :class:`QualityJob`
 can run in chunks of a few tens of milliseconds (the worker posts progress and
 honours Stop between chunks) and gives the same table however it is chunked.
 ``left_to_right`` ignores the budget (one position per step), so it is drawn once
@@ -43,7 +43,7 @@ from .oracle import OracleDenoiser
 from .samplers import STRATEGIES
 
 STEPS = (1, 2, 4, 7, 10, 20, 40)
-PIECE_WORK = 160  # samples x steps in one piece of work (one sampler call)
+PIECE_WORK = 320  # samples x steps in one piece of work (one sampler call)
 DEFAULT_N = 64  # samples per cell; see the module docstring for the cost
 MAX_N = 400
 # a timeline-free draw when the sampler offers one (the step records cost most of the time)
@@ -161,12 +161,12 @@ class QualityJob:
 
 
 def piece_size(steps: int, n: int) -> int:
-    """Samples per sampler call for a cell with ``steps``: ``PIECE_WORK // steps``, 4 to 32.
+    """Samples per sampler call for a cell with ``steps``: ``PIECE_WORK // steps``, 4 to 64.
 
     >>> [piece_size(k, 64) for k in (1, 7, 10, 40)]
-    [32, 22, 16, 4]
+    [64, 45, 32, 8]
     """
-    return max(1, min(n, max(4, min(32, PIECE_WORK // steps))))
+    return max(1, min(n, max(4, min(64, PIECE_WORK // steps))))
 
 
 def quality(model, data: Dataset, **kw) -> list[dict]:

@@ -99,7 +99,7 @@ def test_the_table_is_the_same_however_it_is_chunked():
     assert sorted(map(str, streamed)) == sorted(map(str, whole.table()))
     l2r = [r for r in whole.table() if r["strategy"] == "left_to_right"]
     assert [r["steps"] for r in l2r] == [2, 40, 2, 40]  # drawn once, shown at each budget
-    assert len(whole.pieces) == 2 * (2 + 10 + 2)  # pieces of 32, 4 (40 steps), 22 (L = 7)
+    assert len(whole.pieces) == 2 * (1 + 5 + 1)  # pieces of 40 (2 steps), 8 (40 steps)
     assert all(r["n"] == 40 for r in whole.table())
     assert "denoiser" in lab.format_table(whole.table()).splitlines()[0]
 
