@@ -20,7 +20,8 @@ length L: ``null`` where visible, else ``[[char, prob], ...]`` (at most 5).
     No fitting entry is not an error: ``oracle`` is null and ``note`` says why.
 ``beliefs`` {task, row: "a?v????" | "water>p????", letters_only = false,
     temperature = 1} -> {row, model: top, oracle: top | null, fitting, fitting_count,
-    note, nfe}. The oracle conditions on the visible characters (and, with
+    note, nfe}. The model's top is at ``temperature``, the oracle's at 1 (the exact
+    posterior). The oracle conditions on the visible characters (and, with
     ``letters_only``, on every mask being a letter: a pattern's fixed length).
 ``reveal`` {task, row, position, temperature = 0, seed = 0, letters_only = false}
     -> the sampler's reply (row, char, prob, removed_mass, fallback, top, nfe) plus
@@ -141,13 +142,14 @@ class LabMethods:
         x, _, _ = sampler._parse_row(s.data, row, letters_only)  # DatasetError if bad
         return row, x, letters_only
 
-    def _oracle_view(self, s, x, letters_only: bool, temperature: float) -> dict:
+    def _oracle_view(self, s, x, letters_only: bool) -> dict:
+        """The exact posterior's top candidates (temperature 1) and the entries that fit."""
         fit = patterns.fitting_rows(s.data, x, letters_only)
         names = [s.data.entries[i] for i in fit.nonzero()[0]]
         oracle = patterns.restricted_oracle(s.data, x, letters_only)
         top = None
         if oracle is not None:
-            top = sampler.beliefs(oracle, s.data, s.data.decode(x), temperature)["top"]
+            top = sampler.beliefs(oracle, s.data, s.data.decode(x), 1.0)["top"]
         note = None if names else ("no training entry fits these characters, so the exact "
                                    "posterior (the oracle) has no answer")
         return {"oracle": top, "fitting": names[: patterns.MAX_FITTING],
@@ -159,7 +161,7 @@ class LabMethods:
         temp = _s()._num(args, "temperature", 1.0, 0.0, sampler.MAX_TEMPERATURE)
         b = sampler.beliefs(s.require_model(), s.data, row, temp)
         return {"row": s.data.decode(x), "model": b["top"], "nfe": b["nfe"]} | \
-            self._oracle_view(s, x, letters_only, temp)
+            self._oracle_view(s, x, letters_only)
 
     def do_reveal(self, args):
         s = self.slots[_s()._task(args)]
@@ -175,7 +177,7 @@ class LabMethods:
         new = s.data.encode(r["row"])
         done = MASK not in r["row"]
         text = r["row"].rstrip("_")
-        return r | self._oracle_view(s, new, letters_only, max(temp, 1.0)) | {
+        return r | self._oracle_view(s, new, letters_only) | {
             "done": done, "training": done and text in set(s.data.entries)}
 
     def do_compare(self, args):
