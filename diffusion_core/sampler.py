@@ -15,7 +15,8 @@ A denoiser is any callable ``denoiser(x, t) -> probs`` with ``x`` (B, L) int ids
 accepted wherever a denoiser is.
 
 The unmasking rules (``strategy``) are in :mod:`diffusion_core.samplers`, the loop
-and the word restrictions in :mod:`diffusion_core.reverse`. Every sample is::
+and the word restrictions in :mod:`diffusion_core.reverse`. Every sample looks like
+this (values illustrative)::
 
     {"text": "kavya", "removed_mass": 0.012, "fallback": 0, "nfe": 10,
      "nfe_uncached": 10, "batch_nfe": 10,
