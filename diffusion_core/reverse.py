@@ -51,6 +51,7 @@ class Settings:
     temperature: float = 0.8  # 0 = argmax
     eta: float = REMDM_ETA  # ReMDM-cap's largest remasking probability
     threshold: float = THRESHOLD  # the threshold rule's confidence
+    trace: bool = True  # record the timeline (steps, top candidates); off for bulk runs
 
 
 @dataclass
@@ -330,8 +331,9 @@ def run(denoiser, data: Dataset, rows: np.ndarray, maskable: np.ndarray,
     none = np.zeros((B, L), dtype=bool)
     one = np.ones(B)
     timelines = [[] for _ in range(B)]
-    record(timelines, data, x, none, none, none, one, one, [[]] * B, np.zeros((B, L)),
-           tally, np.zeros(B, dtype=bool), range(B))
+    if st.trace:
+        record(timelines, data, x, none, none, none, one, one, [[]] * B, np.zeros((B, L)),
+               tally, np.zeros(B, dtype=bool), range(B))
     for i in range(budget):
         masked = x == MASK_ID
         live = masked.any(axis=1)
@@ -344,7 +346,7 @@ def run(denoiser, data: Dataset, rows: np.ndarray, maskable: np.ndarray,
         fresh |= need
         tally.nfe_uncached += 1 if grid else live
         d = candidates(cache, x, masked, ctx, st.temperature, rng)
-        tops = _tops(d.pn, masked, data, st.temperature)
+        tops = _tops(d.pn, masked, data, st.temperature) if st.trace else None
         reveal, remask = _rule(st, x, masked, maskable, d.conf, d.conf_raw, i, budget, n0, rng)
         x[remask] = MASK_ID
         tally.prob_of[remask] = np.nan
@@ -353,8 +355,9 @@ def run(denoiser, data: Dataset, rows: np.ndarray, maskable: np.ndarray,
         fresh &= ~(reveal | remask).any(axis=1)
         left = (x == MASK_ID).sum(axis=1)
         t_to = np.full(B, (budget - i - 1) / budget) if grid else left / np.maximum(n0, 1)
-        record(timelines, data, x, masked, reveal, remask, t_from, t_to, tops, d.conf, tally,
-               need, range(B) if grid else np.flatnonzero(live))
+        if st.trace:
+            record(timelines, data, x, masked, reveal, remask, t_from, t_to, tops, d.conf,
+                   tally, need, range(B) if grid else np.flatnonzero(live))
     return [_result(data, x[b], timelines[b], tally, b) for b in range(B)]
 
 

@@ -292,3 +292,14 @@ def test_temperature_towards_zero_is_argmax(strategy):
             for i in s["revealed"]:  # the top candidate, unless a restriction forbids it
                 top, c = s["top"][i][0][0], s["tokens"][i]
                 assert c == top or "_" in (c, top)
+
+
+@pytest.mark.parametrize("strategy", STRATEGIES)
+def test_without_the_timeline_the_samples_are_the_same(strategy):
+    kw = dict(n=20, steps=6, temperature=1.0, strategy=strategy, seed=3)
+    full = sample(Fixed(one_hot("kavya", p=0.4)), NAMES, **kw)
+    bare = sample(Fixed(one_hot("kavya", p=0.4)), NAMES, trace=False, **kw)
+    assert all(r["steps"] == [] for r in bare)
+    drop = ("steps",)
+    assert [{k: v for k, v in r.items() if k not in drop} for r in full] == \
+        [{k: v for k, v in r.items() if k not in drop} for r in bare]
