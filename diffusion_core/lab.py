@@ -26,6 +26,10 @@ can run in chunks of a few tens of milliseconds (the worker posts progress and
 honours Stop between chunks) and gives the same table however it is chunked.
 ``left_to_right`` ignores the budget (one position per step), so it is drawn once
 and shown at every budget.
+
+Cost of the whole grid (86 cells; CPython CPU time, measured on a 2-core machine
+under heavy load from other jobs, so an upper figure): 1.8 s for n = 32 per cell,
+3.7 s for n = 64; one chunk of ``max_ms = 30`` took at most 39 ms of CPU.
 """
 
 from __future__ import annotations
@@ -43,7 +47,7 @@ from .samplers import STRATEGIES
 
 STEPS = (1, 2, 4, 7, 10, 20, 40)
 PIECE_WORK = 320  # samples x steps in one piece of work (one sampler call)
-DEFAULT_N = 64  # samples per cell; see the module docstring for the cost
+DEFAULT_N = 64  # samples per cell (the cost is in the module docstring)
 MAX_N = 400
 
 
