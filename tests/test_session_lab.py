@@ -149,3 +149,27 @@ def test_quality_runs_in_chunks_with_progress_and_can_be_cancelled(session):
     assert ok(session, "quality_cancel")["cancelled"]
     assert "whole numbers from 1 to 64" in user_error(session, "quality_start", steps=[0])
     assert "between 1 and 400" in user_error(session, "quality_start", n=10_000)
+
+
+def test_random_requests_never_crash_the_worker(session):
+    """Odd values in every argument: each reply is a result or a user error, never a bug."""
+    import random
+    values = [None, True, 0, -1, 3, 1e300, "x", "", "r???l", "???????", "water>p????", "a?9",
+              [], ["random"], {}, 0.5, "translate", "oracle", "live", "?" * 20, "Ä?"]
+    keys = {"elbo": ["task", "mode", "oracle", "seed"],
+            "fill": ["task", "pattern", "word", "n", "temperature", "strategy", "seed"],
+            "beliefs": ["task", "row", "letters_only", "temperature"],
+            "reveal": ["task", "row", "position", "temperature", "seed", "letters_only"],
+            "compare": ["strategies", "n", "temperature", "seed", "denoiser", "pattern"],
+            "quality_chunk": ["max_ms"]}
+    rng = random.Random(0)
+    kinds = set()
+    for _ in range(150):
+        method = rng.choice(sorted(keys))
+        args = {k: rng.choice(values) for k in keys[method] if rng.random() < 0.3}
+        if method == "compare":
+            args["steps"] = 2
+        r = call(session, method, **args)
+        assert r["ok"] or r["kind"] == "user", (method, args, r)
+        kinds.add(r["ok"])
+    assert kinds == {True, False}
