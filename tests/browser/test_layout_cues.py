@@ -23,25 +23,34 @@ def test_no_formula_is_clipped_without_a_cue_and_the_toc_columns_line_up(browser
         w.context.close()
 
 
-# A stand-in worker: `count` statuses `every` ms apart, then "ready" or nothing at all.
+# A stand-in worker: `count` statuses `every` ms apart, then "ready", nothing (idle: it
+# still answers pings) or `busy` ms of blocking work before "ready".
 FAKE_WORKER = """
 const q = new URL(self.location.href).searchParams;
-const count = Number(q.get('count')), every = Number(q.get('every'));
+const count = Number(q.get('count')), every = Number(q.get('every')), then = q.get('then');
+self.onmessage = (e) => {
+  if (e.data.type === 'ping') self.postMessage({id: e.data.id, type: 'reply', ok: true, result: 'pong'});
+};
 let n = 0;
 const tick = () => {
   n += 1;
   self.postMessage({type: 'status', stage: 'numpy', message: `step ${n} of ${count}`});
-  if (n < count) setTimeout(tick, every);
-  else if (q.get('then') === 'ready') self.postMessage({type: 'ready', seconds: 0, versions: {}});
+  if (n < count) return setTimeout(tick, every);
+  if (then === 'stall') return;
+  if (then.startsWith('busy')) {
+    const end = Date.now() + Number(then.slice(4));
+    while (Date.now() < end) { /* compiling, say */ }
+  }
+  self.postMessage({type: 'ready', seconds: 0, versions: {}});
 };
 setTimeout(tick, every);
 """
 
-START = """async ([count, every, then, stallMs]) => {
+START = """async ([count, every, then, stallMs, busyLimitMs]) => {
   const { Engine } = await import('./js/engine.js');
   const url = new URL(`fake-worker.js?count=${count}&every=${every}&then=${then}`, location.href);
   const t0 = performance.now();
-  const e = new Engine({ workerUrl: url, stallMs });
+  const e = new Engine({ workerUrl: url, stallMs, busyLimitMs });
   try { await e.ready; return {ok: true, ms: performance.now() - t0}; }
   catch (err) { return {ok: false, kind: err.kind, message: err.message, ms: performance.now() - t0}; }
 }"""
@@ -59,13 +68,28 @@ def fake_worker_page(browser, server):
 
 def test_a_slow_but_progressing_start_is_not_a_failure(fake_worker_page):
     """Twelve statuses 250 ms apart (3 s in all) against a 1.5 s stall limit: ready."""
-    out = fake_worker_page.evaluate(START, [12, 250, "ready", 1500])
+    out = fake_worker_page.evaluate(START, [12, 250, "ready", 1500, 60_000])
     assert out["ok"], out
     assert out["ms"] > 1500  # longer than the limit: only a fixed time-out would cut it
 
 
+def test_a_busy_silent_worker_is_given_time(fake_worker_page):
+    """3 s of blocking work, no status, against a 1 s stall limit: it is busy, not stalled."""
+    out = fake_worker_page.evaluate(START, [1, 50, "busy3000", 1000, 60_000])
+    assert out["ok"], out
+    assert out["ms"] > 3000
+
+
 def test_a_stalled_start_fails_and_names_its_stage(fake_worker_page):
-    out = fake_worker_page.evaluate(START, [2, 100, "stall", 1000])
+    """Idle (it answers a ping at once) and silent for the stall limit: a failure."""
+    out = fake_worker_page.evaluate(START, [2, 100, "stall", 1000, 60_000])
     assert not out["ok"] and out["kind"] == "timeout", out
-    assert "numpy" in out["message"] and "step 2 of 2" in out["message"], out
+    assert "stalled at the numpy stage" in out["message"] and "step 2 of 2" in out["message"], out
     assert 1000 <= out["ms"] < 10_000, out
+
+
+def test_a_worker_busy_past_the_limit_fails(fake_worker_page):
+    out = fake_worker_page.evaluate(START, [1, 50, "busy8000", 500, 1500])
+    assert not out["ok"] and out["kind"] == "timeout", out
+    assert "busy" in out["message"] and "numpy" in out["message"], out
+    assert out["ms"] < 7000, out

@@ -147,7 +147,7 @@ class EngineSession:
         else:
             self._xvfb = Xvfb()
             self.driver = self._webkit(self._xvfb.display)
-        self.driver.set_script_timeout(60)
+        self.driver.set_script_timeout(150)  # the service worker precaches 16 MB
 
     def _firefox(self):
         from selenium import webdriver

@@ -73,12 +73,10 @@ def test_offline_reload_still_trains(pool, engine):
     own = browser_conftest.Server()  # its own origin, so stopping it harms no other test
     try:
         page.open(own.url + SETUP)
-        wait_ready(page)
-        page.driver.execute_async_script(
+        page.driver.execute_async_script(  # installed: dist/ is precached
             "const done = arguments[0]; navigator.serviceWorker.ready.then(() => done(true));")
         page.reload()
-        wait_ready(page)
-        assert page.js("navigator.serviceWorker.controller !== null")
+        page.wait("navigator.serviceWorker.controller !== null")
     finally:
         own.stop()
     page.allowed.append("favicon")  # not every engine asks for it while online
@@ -144,6 +142,9 @@ def test_formulas_are_never_clipped_unseen_and_the_contents_columns_line_up(pool
     """At 1280 px and at 360 px (WebKit: MiniBrowser's narrowest window, its toolbar keeps
     it near 450 px; still one column and one formula per row, as at 360)."""
     page = pool.get(engine)
+    # resizing the window: the spec's benign notice that a ResizeObserver callback resized
+    # something (dispatched as an error event, never logged as one by Chromium or Firefox)
+    page.allowed.append("ResizeObserver loop completed with undelivered notifications")
     seen = []
     try:
         page.open(server.url)
