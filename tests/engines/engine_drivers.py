@@ -194,6 +194,7 @@ class EngineSession:
         """``location.reload()``: a real load through the service worker (Firefox's
         ``driver.refresh()`` bypasses it; ``driver.get`` of the same URL with a hash
         only scrolls)."""
+        self.wait("document.readyState === 'complete' && document.fonts.status === 'loaded'")
         self._collect()
         self.driver.execute_script("window.__leaving = true; location.reload();")
         self.wait("!window.__leaving && document.readyState === 'complete'")
