@@ -67,29 +67,30 @@ def fake_worker_page(browser, server):
 
 
 def test_a_slow_but_progressing_start_is_not_a_failure(fake_worker_page):
-    """Twelve statuses 250 ms apart (3 s in all) against a 1.5 s stall limit: ready."""
-    out = fake_worker_page.evaluate(START, [12, 250, "ready", 1500, 60_000])
+    """Ten statuses 400 ms apart (4 s in all) against a 2.5 s stall limit: ready."""
+    out = fake_worker_page.evaluate(START, [10, 400, "ready", 2500, 60_000])
     assert out["ok"], out
-    assert out["ms"] > 1500  # longer than the limit: only a fixed time-out would cut it
+    assert out["ms"] > 2500  # longer than the limit: only a fixed time-out would cut it
 
 
 def test_a_busy_silent_worker_is_given_time(fake_worker_page):
-    """3 s of blocking work, no status, against a 1 s stall limit: it is busy, not stalled."""
-    out = fake_worker_page.evaluate(START, [1, 50, "busy3000", 1000, 60_000])
+    """6 s of blocking work, no status, against a 2.5 s stall limit: busy, not stalled.
+    (The limits leave a loaded machine time to start the worker itself.)"""
+    out = fake_worker_page.evaluate(START, [1, 50, "busy6000", 2500, 60_000])
     assert out["ok"], out
-    assert out["ms"] > 3000
+    assert out["ms"] > 6000
 
 
 def test_a_stalled_start_fails_and_names_its_stage(fake_worker_page):
     """Idle (it answers a ping at once) and silent for the stall limit: a failure."""
-    out = fake_worker_page.evaluate(START, [2, 100, "stall", 1000, 60_000])
+    out = fake_worker_page.evaluate(START, [2, 100, "stall", 2500, 60_000])
     assert not out["ok"] and out["kind"] == "timeout", out
     assert "stalled at the numpy stage" in out["message"] and "step 2 of 2" in out["message"], out
-    assert 1000 <= out["ms"] < 10_000, out
+    assert 2500 <= out["ms"] < 15_000, out
 
 
 def test_a_worker_busy_past_the_limit_fails(fake_worker_page):
-    out = fake_worker_page.evaluate(START, [1, 50, "busy8000", 500, 1500])
+    out = fake_worker_page.evaluate(START, [1, 50, "busy15000", 2500, 3000])
     assert not out["ok"] and out["kind"] == "timeout", out
     assert "busy" in out["message"] and "numpy" in out["message"], out
-    assert out["ms"] < 7000, out
+    assert out["ms"] < 14_000, out  # before the worker would have finished
