@@ -1,5 +1,5 @@
 // The page's handle on the Python worker: requests matched by id, progress events,
-// a start-up time-out, crash detection and restart. The only module that talks to
+// a start-up stall time-out, crash detection and restart. The only module that talks to
 // worker.js; it never touches the DOM.
 //
 //   const engine = new Engine();           // starts the worker at once
@@ -16,16 +16,28 @@ export class EngineError extends Error {
   }
 }
 
-const START_TIMEOUT_MS = 60000;
+// A start fails only when it stops moving. After STALL_MS with no status from the worker,
+// the page pings it: a worker that answers within IDLE_ANSWER_MS is idle, waiting for a
+// download that does not come, and the start fails, naming its stage. One that does not
+// answer is busy (compiling the runtime or numpy's modules blocks it for a minute on a
+// slow machine; WebKitGTK under heavy load was measured silent for over 60 s): its late
+// answer counts as progress, and only BUSY_LIMIT_MS without one fails. A download
+// reports only when done: 60 s covers the 10 MB runtime at about 1.5 Mbit/s.
+const STALL_MS = 60000;
+const IDLE_ANSWER_MS = 2000;
+const BUSY_LIMIT_MS = 300000;
 const HEARTBEAT_MS = 1500;
 const HEARTBEAT_GRACE_MS = 6000; // no pong for this long while idle: the worker is gone
 const BUSY_GRACE_MS = 30000; // while a request is in flight, Python may be busy in one call
 
 export class Engine extends EventTarget {
-  constructor({ workerUrl = new URL("./worker.js", import.meta.url), timeoutMs = START_TIMEOUT_MS } = {}) {
+  /** ``stallMs``: a start with no status for this long (ms) is checked; ``busyLimitMs``:
+   *  how long a busy, silent worker may go on (see STALL_MS above). */
+  constructor({ workerUrl = new URL("./worker.js", import.meta.url), stallMs = STALL_MS, busyLimitMs = BUSY_LIMIT_MS } = {}) {
     super();
     this.workerUrl = workerUrl;
-    this.timeoutMs = timeoutMs;
+    this.stallMs = stallMs;
+    this.busyLimitMs = busyLimitMs;
     this.state = "idle"; // idle | loading | ready | failed
     this.start();
   }
@@ -56,14 +68,38 @@ export class Engine extends EventTarget {
       ev.preventDefault?.();
       this._fail(this.state === "ready" ? "the Python worker crashed" : `the Python runtime failed to load${ev.message ? ": " + ev.message : ""}`);
     };
-    this.timer = setTimeout(() => {
-      if (this.state === "loading") this._fail(`Python was not ready after ${Math.round(this.timeoutMs / 1000)} s`, "timeout");
-    }, this.timeoutMs);
+    this._progressed({ stage: "runtime", message: "starting the Python runtime" });
     this._emit({ stage: "runtime", message: "starting the Python runtime", elapsed: 0, started });
   }
 
+  /** A start-up status arrived (or a busy worker answered): the stall clock restarts. */
+  _progressed(status) {
+    this.lastStatus = status;
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => this._checkStall(), this.stallMs);
+  }
+
+  /** No status for stallMs: fail if the worker is idle, wait if it is busy. */
+  _checkStall() {
+    if (this.state !== "loading") return;
+    const s = this.lastStatus;
+    const asked = performance.now();
+    this._send({ type: "ping" }).then(() => {
+      if (this.state !== "loading" || this.lastStatus !== s) return;
+      if (performance.now() - asked < IDLE_ANSWER_MS) {
+        this._fail(`the start stalled at the ${s.stage} stage: nothing new for ${Math.round(this.stallMs / 1000)} s after "${s.message}"`, "timeout");
+      } else this._progressed(s); // it was busy working
+    }, () => {});
+    this.timer = setTimeout(() => {
+      if (this.state === "loading" && this.lastStatus === s) this._fail(`the start stopped at the ${s.stage} stage: the worker has been busy for ${Math.round(this.busyLimitMs / 1000)} s without a word after "${s.message}"`, "timeout");
+    }, this.busyLimitMs);
+  }
+
   _onMessage(m) {
-    if (m.type === "status") return this._emit(m);
+    if (m.type === "status") {
+      if (this.state === "loading") this._progressed(m);
+      return this._emit(m);
+    }
     if (m.type === "ready") {
       clearTimeout(this.timer);
       this.state = "ready";

@@ -44,45 +44,98 @@ const waiting = [];
 channel.port1.onmessage = () => waiting.shift()();
 const yieldToEvents = () => new Promise((r) => { waiting.push(r); channel.port2.postMessage(0); });
 
+// What each file weighs, from the build (dist/build-manifest.json): the fallback for
+// engines that report 0 bytes for a worker's downloads (WebKit does, for encodedBodySize
+// and transferSize alike). Fetched at once, alongside the runtime; null if unavailable.
+const SITE_ROOT = new URL("../", import.meta.url).href;
+const KNOWN_SIZES = fetch(new URL("build-manifest.json", SITE_ROOT))
+  .then((r) => (r.ok ? r.json() : null))
+  .then((m) => (m && m.files) || null, () => null);
+
+async function downloadedBytes(entry) {
+  const measured = entry.encodedBodySize || entry.transferSize || 0;
+  if (measured) return measured;
+  const files = await KNOWN_SIZES;
+  const rel = entry.name.startsWith(SITE_ROOT) ? entry.name.slice(SITE_ROOT.length).split(/[?#]/)[0] : null;
+  return (files && rel && files[rel] && files[rel].size) || 0;
+}
+
+// Every finished download under pyodide/ is a status (the page's stall clock restarts
+// on each); the four big ones carry a stage and their size. Once all four are in, what
+// is left is local work (compiling the runtime and numpy's modules, starting Python)
+// that can take a minute on a slow machine and reports nothing: a status every
+// BEAT_MS then says the worker is still at it (a stalled download still times out).
+// Returns flush(last): it takes the entries not yet delivered (and stops watching if
+// last) and resolves once every status has been posted, in order.
+const BEAT_MS = 5000;
 function watchDownloads() {
-  if (typeof PerformanceObserver === "undefined") return null;
+  let chain = Promise.resolve();
+  if (typeof PerformanceObserver === "undefined") return () => chain;
   const seen = new Set();
-  const obs = new PerformanceObserver((list) => {
-    for (const e of list.getEntries()) {
+  const stagesDone = new Set();
+  let beat = null;
+  const startBeat = () => {
+    const since = performance.now();
+    beat = setInterval(() => post({ type: "status", stage: "diffusion_core",
+      message: `downloads done; compiling and starting Python (${Math.round((performance.now() - since) / 1000)} s)` }), BEAT_MS);
+  };
+  const take = (entries) => {
+    for (const e of entries) {
+      if (!e.name.startsWith(INDEX_URL) || seen.has(e.name)) continue;
+      seen.add(e.name);
       const stage = STAGES.find(([, re]) => re.test(e.name));
-      if (!stage || seen.has(stage[0])) continue;
-      seen.add(stage[0]);
-      const bytes = e.encodedBodySize || e.transferSize || 0;
-      post({ type: "status", stage: stage[0], message: `${stage[0]} downloaded`, loaded: bytes, total: bytes, done: true });
+      const file = e.name.slice(INDEX_URL.length).split(/[?#]/)[0];
+      if (stage) stagesDone.add(stage[0]);
+      if (stagesDone.size === STAGES.length && !beat) startBeat();
+      chain = chain.then(async () => {
+        if (!stage) return post({ type: "status", stage: "runtime", message: `${file} downloaded` });
+        const bytes = await downloadedBytes(e);
+        post({ type: "status", stage: stage[0], message: `${stage[0]} downloaded`, loaded: bytes, total: bytes, done: true });
+      });
     }
-  });
+  };
+  const obs = new PerformanceObserver((list) => take(list.getEntries()));
   obs.observe({ type: "resource", buffered: true });
-  return obs;
+  return (last = false) => {
+    take(obs.takeRecords());
+    if (last) {
+      obs.disconnect();
+      clearInterval(beat);
+      beat = -1;
+    }
+    return chain;
+  };
 }
 
 async function boot() {
   post({ type: "status", stage: "runtime", message: "starting the Python runtime" });
-  const obs = watchDownloads();
-  const py = await loadPyodide({
-    indexURL: INDEX_URL,
-    packages: ["diffusion_core"],
-    stdout: () => {},
-    stderr: (s) => console.warn("[python]", s),
-  });
-  for (const name of ["numpy", "diffusion_core"]) {
-    // loadPyodide only logs a failed package download; make it an error the page can show
-    if (!py.loadedPackages[name]) throw new Error(`the package ${name} could not be downloaded or failed its integrity check`);
+  const flush = watchDownloads();
+  try {
+    const py = await loadPyodide({
+      indexURL: INDEX_URL,
+      packages: ["diffusion_core"],
+      stdout: () => {},
+      stderr: (s) => console.warn("[python]", s),
+    });
+    for (const name of ["numpy", "diffusion_core"]) {
+      // loadPyodide only logs a failed package download; make it an error the page can show
+      if (!py.loadedPackages[name]) throw new Error(`the package ${name} could not be downloaded or failed its integrity check`);
+    }
+    await flush();
+    post({ type: "status", stage: "diffusion_core", message: "importing diffusion_core" });
+    py.runPython("from diffusion_core.session import Session\n_handle = Session().handle");
+    handle = py.globals.get("_handle"); // str -> str; the only PyProxy, kept for the worker's life
+    pyodide = py;
+    const versions = JSON.parse(py.runPython(
+      "import json, numpy, sys, diffusion_core\n" +
+      "json.dumps({'python': sys.version.split()[0], 'numpy': numpy.__version__, 'diffusion_core': diffusion_core.__version__})"));
+    versions.pyodide = py.version;
+    await flush(true); // no status may follow "ready"
+    post({ type: "ready", seconds: (performance.now() - t0) / 1000, versions });
+  } catch (e) {
+    flush(true); // nor "fatal"
+    throw e;
   }
-  post({ type: "status", stage: "diffusion_core", message: "importing diffusion_core" });
-  py.runPython("from diffusion_core.session import Session\n_handle = Session().handle");
-  handle = py.globals.get("_handle"); // str -> str; the only PyProxy, kept for the worker's life
-  pyodide = py;
-  const versions = JSON.parse(py.runPython(
-    "import json, numpy, sys, diffusion_core\n" +
-    "json.dumps({'python': sys.version.split()[0], 'numpy': numpy.__version__, 'diffusion_core': diffusion_core.__version__})"));
-  versions.pyodide = py.version;
-  if (obs) setTimeout(() => obs.disconnect(), 0);
-  post({ type: "ready", seconds: (performance.now() - t0) / 1000, versions });
 }
 
 async function train(id, args) {

@@ -1,0 +1,32 @@
+"""Layout checks that run in any engine (JavaScript expressions for Playwright or Selenium).
+
+- ``CLIPPED_FORMULAS``: the ``.formula`` / ``.math.display`` elements whose content is
+  wider than their box with no visible cue; [] when none. The cue is the scroll shadow
+  of site/css/main.css: gradients that scroll with the content ("local") over shadows
+  fixed to the box ("scroll"), so the shadow on a cut edge shows and the other is covered.
+- ``TOC_COLUMNS``: the contents list's columns, each as the top (px) of its first item.
+"""
+
+CLIPPED_FORMULAS = """[...document.querySelectorAll('.formula, .math.display')].filter(el => {
+  if (el.scrollWidth <= el.clientWidth) return false;
+  const cs = getComputedStyle(el);
+  const gradients = (cs.backgroundImage.match(/gradient\\(/g) || []).length;
+  const cue = /auto|scroll/.test(cs.overflowX) && gradients >= 4
+    && cs.backgroundAttachment.includes('local') && cs.backgroundAttachment.includes('scroll')
+    && getComputedStyle(document.documentElement).getPropertyValue('--scroll-cue').trim() !== '';
+  return !cue;
+}).map(el => `${el.className} "${el.textContent.slice(0, 40)}": `
+  + `${el.scrollWidth} > ${el.clientWidth}`)"""
+
+TOC_COLUMNS = """(() => {
+  const columns = new Map();  // left edge -> top of the first item there
+  for (const li of document.querySelectorAll('nav.toc ol > li')) {
+    const r = li.getBoundingClientRect();
+    const left = Math.round(r.left);
+    if (!columns.has(left)) columns.set(left, r.top);
+  }
+  return [...columns.values()];
+})()"""
+
+OVERFLOWING_FORMULAS = """[...document.querySelectorAll('.math.display')]
+  .filter(el => el.scrollWidth > el.clientWidth).length"""
