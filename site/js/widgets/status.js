@@ -10,6 +10,29 @@ import { bytes } from "../format.js";
 const ORDER = ["runtime", "numpy", "diffusion_core", "ready"];
 const GROUP = { runtime: "runtime", stdlib: "runtime", numpy: "numpy", diffusion_core: "diffusion_core", ready: "ready" };
 
+/** The "serve it instead" advice as nodes (commands in <code>). */
+function serveHelp() {
+  const parts = [
+    "Serve it instead: run ", ["make serve"], " in the project folder, or ", ["python3 -m http.server"],
+    " inside its ", ["dist/"], " folder, then open the address it prints. Sections I and II work here as they are.",
+  ];
+  return parts.map((p) => {
+    if (!Array.isArray(p)) return p;
+    const c = document.createElement("code");
+    c.textContent = p[0];
+    return c;
+  });
+}
+
+/** The failed state: what stopped, and that nothing the reader made is lost. */
+function showFailure({ root, text, help, retry }, d) {
+  root.dataset.state = "failed";
+  text.textContent = d.wasReady ? `Python stopped: ${d.message}.` : `Python could not start: ${d.message}.`;
+  help.hidden = false;
+  help.textContent = "Your settings, text and data are kept. Restart Python to continue; a model saved in this browser comes back with it.";
+  retry.hidden = false;
+}
+
 export function createStatus({ root, text, progress, help, retry }) {
   const sizes = {};
   const done = new Set();
@@ -40,14 +63,7 @@ export function createStatus({ root, text, progress, help, retry }) {
   }
 
   function update(d) {
-    if (d.stage === "error") {
-      root.dataset.state = "failed";
-      text.textContent = d.wasReady ? `Python stopped: ${d.message}.` : `Python could not start: ${d.message}.`;
-      help.hidden = false;
-      help.textContent = "Your settings, text and data are kept. Restart Python to continue; a model saved in this browser comes back with it.";
-      retry.hidden = false;
-      return;
-    }
+    if (d.stage === "error") return showFailure({ root, text, help, retry }, d);
     if (d.stage === "ready") {
       for (const g of ORDER) mark(g, { done: true });
       root.dataset.state = "ready";
@@ -71,18 +87,7 @@ export function createStatus({ root, text, progress, help, retry }) {
     root.dataset.state = "failed";
     text.textContent = "This page was opened from a file, and browsers do not run Python workers from files.";
     help.hidden = false;
-    help.replaceChildren();
-    const parts = [
-      "Serve it instead: run ", ["make serve"], " in the project folder, or ", ["python3 -m http.server"],
-      " inside its ", ["dist/"], " folder, then open the address it prints. Sections I and II work here as they are.",
-    ];
-    for (const p of parts) {
-      if (Array.isArray(p)) {
-        const c = document.createElement("code");
-        c.textContent = p[0];
-        help.append(c);
-      } else help.append(p);
-    }
+    help.replaceChildren(...serveHelp());
     retry.hidden = true;
     progress.hidden = true;
   }
