@@ -46,7 +46,7 @@ from .oracle import OracleDenoiser
 from .samplers import STRATEGIES
 
 STEPS = (1, 2, 4, 7, 10, 20, 40)
-PIECE_WORK = 320  # samples x steps in one piece of work (one sampler call)
+PIECE_WORK = 64 * 40  # samples x steps in one piece of work (one sampler call)
 DEFAULT_N = 64  # samples per cell (the cost is in the module docstring)
 MAX_N = 400
 
@@ -164,8 +164,8 @@ class QualityJob:
 def piece_size(steps: int, n: int) -> int:
     """Samples per sampler call for a cell with ``steps``: ``PIECE_WORK // steps``, 4 to 64.
 
-    >>> [piece_size(k, 64) for k in (1, 7, 10, 40)]
-    [64, 45, 32, 8]
+    >>> [piece_size(k, 64) for k in (1, 7, 40, 64)], piece_size(40, 128)
+    ([64, 64, 64, 40], 64)
     """
     return max(1, min(n, max(4, min(64, PIECE_WORK // steps))))
 
