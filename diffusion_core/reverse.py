@@ -273,13 +273,15 @@ def _commit_in_order(x, reveal, key, d: Draw, ctx, temperature, tally) -> None:
 
 def predict(denoiser, x, t, need, cache, tally) -> None:
     """Fill ``cache`` (B, L, V) with the denoiser's output on the rows in ``need``."""
-    idx = np.flatnonzero(need)
-    if idx.size == 0:
+    every = bool(need.all())
+    idx = slice(None) if every else np.flatnonzero(need)  # no gather when all rows are needed
+    size = len(need) if every else idx.size
+    if size == 0:
         return
-    out = np.asarray(denoiser(x[idx], t[idx]), dtype=float)
-    if out.shape != (idx.size,) + cache.shape[1:]:
+    out = np.asarray(denoiser(x.copy() if every else x[idx], t[idx]), dtype=float)
+    if out.shape != (size,) + cache.shape[1:]:
         raise ValueError(f"the denoiser returned shape {out.shape}; "
-                         f"expected {(idx.size,) + cache.shape[1:]}")
+                         f"expected {(size,) + cache.shape[1:]}")
     cache[idx] = out
     tally.nfe[idx] += 1
     tally.calls += 1
