@@ -295,7 +295,8 @@ def run(denoiser, data: Dataset, rows: np.ndarray, maskable: np.ndarray,
     Returns one dict per row: ``text`` (pads stripped), ``steps`` (the timeline),
     ``removed_mass``, ``fallback``, ``nfe``, ``nfe_uncached``, ``batch_nfe``.
     Each step costs a fixed number of numpy calls whatever B (every position is
-    drawn at once). Without the timeline the loop stops as soon as no mask is left,
+    drawn at once; only a row whose new characters clash is committed position by
+    position). Without the timeline the loop stops as soon as no mask is left,
     except under ReMDM, whose remasking can open new masks until the last step.
     """
     B, L = rows.shape
