@@ -29,9 +29,9 @@ however it is chunked.
 and shown at every budget.
 
 Cost of the whole grid (86 cells; CPython CPU time with one BLAS thread, measured
-on a 2-core machine under heavy load from other jobs, so an upper figure): 0.65 s
-for n = 32 per cell, 0.63-0.78 s for n = 64, 1.4-1.7 s for n = 128; the slowest
-piece (64 samples, 40 steps of ``confident_cosine``) took 43 ms of CPU.
+on a 2-core machine under heavy load from other jobs, so an upper figure): 0.5-0.65 s
+for n = 32 per cell, 0.6-0.8 s for n = 64, 1.4-1.7 s for n = 128; the slowest piece
+(64 samples, 40 steps) took 35-44 ms of CPU.
 """
 
 from __future__ import annotations
