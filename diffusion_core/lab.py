@@ -21,15 +21,17 @@ two rows is the model's error. Per cell:
 * ``nfe``, ``nfe_uncached``: mean network calls per sample.
 
 The work is cut into pieces (one sampler call each, with its own seed; at most
-``PIECE_WORK / steps`` samples, so a 40-step piece has 8), so a :class:`QualityJob`
-can run in chunks of a few tens of milliseconds (the worker posts progress and
-honours Stop between chunks) and gives the same table however it is chunked.
+``PIECE_WORK / steps`` samples and at most 64, so a cell of n <= 64 is one batched
+call), so a :class:`QualityJob` can run in chunks of a few tens of milliseconds (the
+worker posts progress and honours Stop between chunks) and gives the same table
+however it is chunked.
 ``left_to_right`` ignores the budget (one position per step), so it is drawn once
 and shown at every budget.
 
-Cost of the whole grid (86 cells; CPython CPU time, measured on a 2-core machine
-under heavy load from other jobs, so an upper figure): 1.8 s for n = 32 per cell,
-3.7 s for n = 64; one chunk of ``max_ms = 30`` took at most 39 ms of CPU.
+Cost of the whole grid (86 cells; CPython CPU time with one BLAS thread, measured
+on a 2-core machine under heavy load from other jobs, so an upper figure): 0.5-0.65 s
+for n = 32 per cell, 0.6-0.8 s for n = 64, 1.4-1.7 s for n = 128; the slowest piece
+(64 samples, 40 steps) took 35-44 ms of CPU.
 """
 
 from __future__ import annotations
@@ -46,7 +48,7 @@ from .oracle import OracleDenoiser
 from .samplers import STRATEGIES
 
 STEPS = (1, 2, 4, 7, 10, 20, 40)
-PIECE_WORK = 320  # samples x steps in one piece of work (one sampler call)
+PIECE_WORK = 64 * 40  # samples x steps in one piece of work (one sampler call)
 DEFAULT_N = 64  # samples per cell (the cost is in the module docstring)
 MAX_N = 400
 
@@ -164,8 +166,8 @@ class QualityJob:
 def piece_size(steps: int, n: int) -> int:
     """Samples per sampler call for a cell with ``steps``: ``PIECE_WORK // steps``, 4 to 64.
 
-    >>> [piece_size(k, 64) for k in (1, 7, 10, 40)]
-    [64, 45, 32, 8]
+    >>> [piece_size(k, 64) for k in (1, 7, 40, 64)], piece_size(40, 128)
+    ([64, 64, 64, 40], 64)
     """
     return max(1, min(n, max(4, min(64, PIECE_WORK // steps))))
 

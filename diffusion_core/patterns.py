@@ -57,7 +57,7 @@ class Pattern:
 
 
 def _check(data: Dataset, text: str, start: int, what: str) -> str:
-    return sampler._pattern(data, text, start, what)
+    return sampler.parse_pattern(data, text, start, what)
 
 
 def fitting_rows(data: Dataset, x: np.ndarray, letters_only: bool) -> np.ndarray:

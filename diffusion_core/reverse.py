@@ -31,15 +31,16 @@ at least one letter.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from itertools import compress
 
 import numpy as np
 
 from .dataset import LETTERS, MASK_ID, PAD_ID, Dataset
 from .samplers import GRID, REMDM_ETA, THRESHOLD, remdm_step, select
+from .timeline import MIN_TEMPERATURE, record, timeline_tops, top_candidates
 
-MIN_TEMPERATURE = 1e-6  # below this, sampling is argmax (and p^(1/T) would overflow)
-TOP = 5  # candidates listed per masked position
+__all__ = ["MIN_TEMPERATURE", "Settings", "Context", "allowed_at", "allowed_all", "clean",
+           "candidates", "commit", "predict", "run", "top_candidates"]
+
 
 
 @dataclass(frozen=True)
@@ -61,18 +62,23 @@ class Context:
     letter: np.ndarray  # (V,) bool, the ids of a-z
     first: np.ndarray  # (B,) the first generated position of each row (always a letter)
     letters_only: np.ndarray  # (B, L) bool, masks that must become letters (fixed length)
+    is_first: np.ndarray  # (B, L) bool, True at ``first``
+    row_of: np.ndarray  # (B, L) the row index of each position (for gathers)
+    pos_of: np.ndarray  # (B, L) the position index
 
     @classmethod
     def build(cls, data: Dataset, maskable: np.ndarray, letters_only: np.ndarray) -> Context:
         letter = np.array([c in LETTERS for c in data.vocab])
-        return cls(letter, np.argmax(maskable, axis=1), letters_only)
+        first = np.argmax(maskable, axis=1)
+        row_of, pos_of = np.indices(maskable.shape)
+        return cls(letter, first, letters_only, pos_of == first[:, None], row_of, pos_of)
 
 
 def _choose(probs, allowed, temperature, u):
-    """Pick one id per row of ``probs`` (B, V) among ``allowed`` (B, V) ids, by inverse CDF.
+    """Pick one id per row of ``probs`` (..., V) among ``allowed`` (..., V) ids, by inverse CDF.
 
     Temperature 0 (below ``MIN_TEMPERATURE``) is argmax; otherwise ``p^(1/T)``
-    renormalised and drawn with ``u`` (B,) in [0, 1). An id whose probability is 0
+    renormalised and drawn with ``u`` (...,) in [0, 1). An id whose probability is 0
     after the restriction is never picked, at u = 0 nor as u -> 1; a row with no
     allowed mass is drawn uniformly among its allowed ids.
 
@@ -85,18 +91,19 @@ def _choose(probs, allowed, temperature, u):
     u = np.asarray(u, dtype=float)
     with np.errstate(invalid="ignore"):
         ok = allowed & (probs > 0) & np.isfinite(probs)
-    none = ~ok.any(axis=1)
-    ok[none] = allowed[none]
+    none = ~ok.any(axis=-1)
     p = np.where(ok, probs, 1.0)
-    p[none] = 1.0
-    logp = np.where(ok, np.log(p), -np.inf)  # (B, V)
+    if none.any():
+        ok[none] = allowed[none]
+        p[none] = 1.0
+    logp = np.where(ok, np.log(p), -np.inf)  # (..., V)
     if temperature < MIN_TEMPERATURE:
-        return np.argmax(logp, axis=1)
-    logp = logp / temperature
-    logp -= logp.max(axis=1, keepdims=True)
-    cdf = np.cumsum(np.exp(logp), axis=1)
-    idx = (cdf <= (u * cdf[:, -1])[:, None]).sum(axis=1)  # first id whose cdf exceeds u
-    last = probs.shape[1] - 1 - np.argmax(ok[:, ::-1], axis=1)  # last positive id
+        return np.argmax(logp, axis=-1)
+    logp /= temperature
+    logp -= logp.max(axis=-1, keepdims=True)
+    cdf = np.cumsum(np.exp(logp), axis=-1)
+    idx = (cdf <= (u * cdf[..., -1])[..., None]).sum(axis=-1)  # first id whose cdf exceeds u
+    last = probs.shape[-1] - 1 - np.argmax(ok[..., ::-1], axis=-1)  # last positive id
     return np.minimum(idx, last)
 
 
@@ -117,43 +124,20 @@ def allowed_at(x: np.ndarray, rows: np.ndarray, pos: np.ndarray, ctx: Context) -
 
 
 def clean(probs: np.ndarray, allowed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Normalised probabilities (n, V) and ``bad`` (n,): rows replaced by uniform-over-allowed."""
+    """Normalised probabilities (..., V) and ``bad`` (...,): rows replaced by uniform over
+    the allowed ids (NaN, inf, negative, or no mass on any allowed id)."""
     with np.errstate(all="ignore"):
         p = np.asarray(probs, dtype=float)
-        total = p.sum(axis=1)
-        bad = ~(np.isfinite(total) & (total > 0)) | ~(p >= 0).all(axis=1)
-        p = np.where(bad[:, None], 0.0, p) / np.where(bad, 1.0, total)[:, None]
-        bad |= ~((p * allowed).sum(axis=1) > 0)
-    p[bad] = allowed[bad] / allowed[bad].sum(axis=1, keepdims=True)
+        total = p.sum(axis=-1)
+        bad = ~(np.isfinite(total) & (total > 0)) | ~(p >= 0).all(axis=-1)
+        if bad.any():
+            p = np.where(bad[..., None], 0.0, p)
+            total = np.where(bad, 1.0, total)
+        p = p / total[..., None]
+        bad |= ~((p * allowed).sum(axis=-1) > 0)
+    if bad.any():
+        p[bad] = allowed[bad] / allowed[bad].sum(axis=-1, keepdims=True)
     return p, bad
-
-
-def tempered(p: np.ndarray, temperature: float) -> np.ndarray:
-    """``p^(1/T)`` renormalised over the last axis; T = 0 gives the T = 1 probabilities."""
-    if temperature < MIN_TEMPERATURE or temperature == 1.0:
-        return p
-    with np.errstate(divide="ignore"):
-        logp = np.log(p) / temperature
-    logp -= logp.max(axis=-1, keepdims=True)
-    q = np.exp(logp)
-    return q / q.sum(axis=-1, keepdims=True)
-
-
-def top_candidates(p: np.ndarray, vocab: str, temperature: float) -> list:
-    """Top ``TOP`` ``[char, prob]`` of each row of ``p`` (n, V) at ``temperature``, best first.
-
-    The mask and probabilities that round to 0 are left out.
-
-    >>> top_candidates(np.array([[.1, .0, .6, .3]]), "_?ab", 1.0)
-    [[['a', 0.6], ['b', 0.3], ['_', 0.1]]]
-    """
-    q = tempered(p, temperature).copy()
-    q[:, MASK_ID] = -1.0  # sorts last, never among the first V - 1
-    k = min(TOP, q.shape[1] - 1)
-    idx = np.argsort(-q, axis=1, kind="stable")[:, :k]
-    val = np.round(np.take_along_axis(q, idx, axis=1), 4).tolist()
-    chars = np.array(list(vocab))[idx].tolist()
-    return [[[c, v] for c, v in zip(rc, rv) if v > 0] for rc, rv in zip(chars, val)]
 
 
 @dataclass
@@ -192,25 +176,51 @@ class Draw:
     bad: np.ndarray  # the probabilities were unusable: uniform fallback
 
 
+def allowed_all(x: np.ndarray, ctx: Context) -> np.ndarray:
+    """(B, L, V) bool: :func:`allowed_at` for every position of every row at once."""
+    pads = x == PAD_ID  # (B, L)
+    pad_before = (np.cumsum(pads, axis=1) - pads) > 0
+    lets = ctx.letter[x]
+    letter_after = (np.cumsum(lets[:, ::-1], axis=1)[:, ::-1] - lets) > 0
+    must_letter = letter_after | ctx.is_first | ctx.letters_only
+    out = np.empty(x.shape + ctx.letter.shape, dtype=bool)  # (B, L, V)
+    out[...] = ctx.letter
+    out[pad_before] = False
+    out[..., PAD_ID] = ~must_letter | pad_before
+    return out
+
+
+def _draw(w: np.ndarray, temperature: float, u: np.ndarray) -> np.ndarray:
+    """:func:`_choose` for weights ``w`` (..., V) that are finite, >= 0 and 0 where not
+    allowed, with positive mass in every row (as :func:`clean` leaves them): fewer calls."""
+    if temperature < MIN_TEMPERATURE:
+        return np.argmax(w, axis=-1)
+    q = w
+    if temperature != 1.0:
+        with np.errstate(divide="ignore"):
+            q = np.log(w)
+        q /= temperature
+        q -= q.max(axis=-1, keepdims=True)
+        np.exp(q, out=q)
+    cdf = np.cumsum(q, axis=-1)
+    idx = (cdf <= (u * cdf[..., -1])[..., None]).sum(axis=-1)  # first id whose cdf exceeds u
+    last = w.shape[-1] - 1 - np.argmax(w[..., ::-1] > 0, axis=-1)  # last positive id
+    return np.minimum(idx, last)
+
+
 def candidates(probs, x, masked, ctx, temperature, rng) -> Draw:
-    """Draw a candidate at every mask of ``x`` from ``probs`` (B, L, V), restricted by ``x``."""
-    B, L, V = probs.shape
-    u = rng.random((B, L))
-    rows, pos = np.nonzero(masked)
-    allowed = allowed_at(x, rows, pos, ctx)
-    p, bad_n = clean(probs[rows, pos], allowed)  # (n, V)
-    ids = _choose(p, allowed, temperature, u[rows, pos])
-    n = np.arange(len(rows))
-    mass = (p * allowed).sum(axis=1)
-    d = Draw(np.zeros((B, L), dtype=np.intp), np.zeros((B, L)), np.zeros((B, L)),
-             np.zeros((B, L)), u, np.zeros((B, L, V)), np.zeros((B, L), dtype=bool))
-    d.cand[rows, pos] = ids
-    d.conf_raw[rows, pos] = p[n, ids]
-    d.conf[rows, pos] = p[n, ids] / mass
-    d.removed[rows, pos] = 1.0 - mass
-    d.pn[rows, pos] = p
-    d.bad[rows, pos] = bad_n
-    return d
+    """Draw a candidate at every mask of ``x`` from ``probs`` (B, L, V), restricted by ``x``.
+
+    Every position is drawn at once (values at visible positions are unused).
+    """
+    u = rng.random(masked.shape)  # (B, L)
+    allowed = allowed_all(x, ctx)  # (B, L, V)
+    p, bad = clean(probs, allowed)  # (B, L, V), (B, L)
+    w = p * allowed  # (B, L, V): every row has allowed mass after clean
+    mass = w.sum(axis=-1)
+    ids = _draw(w, temperature, u)  # (B, L)
+    raw = p[ctx.row_of, ctx.pos_of, ids]  # (B, L)
+    return Draw(ids, raw / mass, raw, 1.0 - mass, u, p, bad)
 
 
 def _clashing(x: np.ndarray, letter: np.ndarray) -> np.ndarray:
@@ -227,15 +237,14 @@ def commit(x, reveal, key, d: Draw, ctx, temperature, tally) -> None:
     (a pad left of a new letter), that row is committed one position at a time,
     highest ``key`` first, and a clashing candidate is drawn again.
     """
-    B = x.shape[0]
     clash = _clashing(np.where(reveal, d.cand, x), ctx.letter)
-    rows, pos = np.nonzero(reveal & ~clash[:, None])
-    x[rows, pos] = d.cand[rows, pos]
-    tally.prob_of[rows, pos] = d.pn[rows, pos, d.cand[rows, pos]]
-    ok = ~d.bad[rows, pos]
-    tally.removed += np.bincount(rows[ok], weights=d.removed[rows[ok], pos[ok]], minlength=B)
-    tally.counted += np.bincount(rows[ok], minlength=B)
-    tally.fallback += np.bincount(rows[~ok], minlength=B)
+    now = reveal & ~clash[:, None] if clash.any() else reveal  # (B, L)
+    np.copyto(x, d.cand, where=now)
+    np.copyto(tally.prob_of, d.conf_raw, where=now)
+    ok = now & ~d.bad
+    tally.removed += np.where(ok, d.removed, 0.0).sum(axis=1)
+    tally.counted += ok.sum(axis=1)
+    tally.fallback += (now & d.bad).sum(axis=1)
     if clash.any():
         _commit_in_order(x, reveal & clash[:, None], key, d, ctx, temperature, tally)
 
@@ -264,51 +273,18 @@ def _commit_in_order(x, reveal, key, d: Draw, ctx, temperature, tally) -> None:
 
 def predict(denoiser, x, t, need, cache, tally) -> None:
     """Fill ``cache`` (B, L, V) with the denoiser's output on the rows in ``need``."""
-    idx = np.flatnonzero(need)
-    if idx.size == 0:
+    every = bool(need.all())
+    idx = slice(None) if every else np.flatnonzero(need)  # no gather when all rows are needed
+    size = len(need) if every else idx.size
+    if size == 0:
         return
-    out = np.asarray(denoiser(x[idx], t[idx]), dtype=float)
-    if out.shape != (idx.size,) + cache.shape[1:]:
+    out = np.asarray(denoiser(x.copy() if every else x[idx], t[idx]), dtype=float)
+    if out.shape != (size,) + cache.shape[1:]:
         raise ValueError(f"the denoiser returned shape {out.shape}; "
-                         f"expected {(idx.size,) + cache.shape[1:]}")
+                         f"expected {(size,) + cache.shape[1:]}")
     cache[idx] = out
     tally.nfe[idx] += 1
     tally.calls += 1
-
-
-def record(timelines, data, x, masked, reveal, remask, t_from, t_to, tops, conf, tally,
-           called, rows) -> None:
-    """Append one step to the timeline of each row in ``rows`` (lists built once per step)."""
-    chars = np.array(list(data.vocab))[x].tolist()  # (B, L) characters
-    prob_of = np.round(tally.prob_of, 4).tolist()
-    conf_l = np.round(conf, 4).tolist()
-    masked_l, reveal_l, remask_l = masked.tolist(), reveal.tolist(), remask.tolist()
-    t_from, t_to, called = t_from.tolist(), t_to.tolist(), called.tolist()
-    L = x.shape[1]
-    positions = range(L)
-    for b in rows:
-        mb = list(compress(positions, masked_l[b]))
-        top = [None] * L
-        for i, tp in zip(mb, tops[b]):
-            top[i] = tp
-        c = [conf_l[b][i] for i in mb]
-        timelines[b].append({
-            "t_from": t_from[b], "t_to": t_to[b], "t": t_to[b], "tokens": "".join(chars[b]),
-            "revealed": list(compress(positions, reveal_l[b])),
-            "remasked": list(compress(positions, remask_l[b])),
-            "probs": [None if v != v else v for v in prob_of[b]], "top": top,
-            "conf_min": min(c) if c else None,
-            "conf_mean": round(sum(c) / len(c), 4) if c else None, "called": called[b]})
-
-
-def _tops(pn, masked, data, temperature) -> list:
-    """Per row: the top candidates of each masked position, in position order."""
-    rows, pos = np.nonzero(masked)
-    flat = top_candidates(pn[rows, pos], data.vocab, temperature) if rows.size else []
-    out = [[] for _ in range(masked.shape[0])]
-    for b, tp in zip(rows.tolist(), flat):
-        out[b].append(tp)
-    return out
 
 
 def run(denoiser, data: Dataset, rows: np.ndarray, maskable: np.ndarray,
@@ -318,6 +294,10 @@ def run(denoiser, data: Dataset, rows: np.ndarray, maskable: np.ndarray,
 
     Returns one dict per row: ``text`` (pads stripped), ``steps`` (the timeline),
     ``removed_mass``, ``fallback``, ``nfe``, ``nfe_uncached``, ``batch_nfe``.
+    Each step costs a fixed number of numpy calls whatever B (every position is
+    drawn at once; only a row whose new characters clash is committed position by
+    position). Without the timeline the loop stops as soon as no mask is left,
+    except under ReMDM, whose remasking can open new masks until the last step.
     """
     B, L = rows.shape
     ctx = Context.build(data, maskable, letters_only)
@@ -337,28 +317,29 @@ def run(denoiser, data: Dataset, rows: np.ndarray, maskable: np.ndarray,
     for i in range(budget):
         masked = x == MASK_ID
         live = masked.any(axis=1)
-        if not grid and not live.any():
-            break
-        m = masked.sum(axis=1)
-        t_from = np.full(B, (budget - i) / budget) if grid else m / np.maximum(n0, 1)
+        if not live.any() and not (grid and (st.trace or st.strategy == "remdm")):
+            tally.nfe_uncached += (budget - i) if grid else 0  # a grid row counts every step
+            break  # nothing masked and nothing can be masked again
+        t_from = np.full(B, (budget - i) / budget) if grid else masked.sum(1) / np.maximum(n0, 1)
         need = live & ~(fresh & time_independent)
         predict(denoiser, x, t_from, need, cache, tally)
         fresh |= need
         tally.nfe_uncached += 1 if grid else live
         d = candidates(cache, x, masked, ctx, st.temperature, rng)
-        tops = _tops(d.pn, masked, data, st.temperature) if st.trace else None
+        tops = timeline_tops(d.pn, masked, data, st.temperature) if st.trace else None
         reveal, remask = _rule(st, x, masked, maskable, d.conf, d.conf_raw, i, budget, n0, rng)
-        x[remask] = MASK_ID
-        tally.prob_of[remask] = np.nan
+        if st.strategy == "remdm":
+            x[remask] = MASK_ID
+            tally.prob_of[remask] = np.nan
         commit(x, reveal, d.conf_raw if st.strategy == "llada" else d.conf, d, ctx,
                st.temperature, tally)
         fresh &= ~(reveal | remask).any(axis=1)
-        left = (x == MASK_ID).sum(axis=1)
-        t_to = np.full(B, (budget - i - 1) / budget) if grid else left / np.maximum(n0, 1)
         if st.trace:
+            left = (x == MASK_ID).sum(axis=1)
+            t_to = np.full(B, (budget - i - 1) / budget) if grid else left / np.maximum(n0, 1)
             record(timelines, data, x, masked, reveal, remask, t_from, t_to, tops, d.conf,
                    tally, need, range(B) if grid else np.flatnonzero(live))
-    return [_result(data, x[b], timelines[b], tally, b) for b in range(B)]
+    return _results(data, x, timelines, tally)
 
 
 def _rule(st, x, masked, maskable, conf, conf_raw, i, steps, n0, rng):
@@ -370,9 +351,13 @@ def _rule(st, x, masked, maskable, conf, conf_raw, i, steps, n0, rng):
     return reveal, np.zeros_like(masked)
 
 
-def _result(data, x, steps, tally, b) -> dict:
-    n = int(tally.counted[b])
-    return {"text": data.decode(x).rstrip("_"), "steps": steps,
-            "removed_mass": round(float(tally.removed[b]) / n, 6) if n else None,
-            "fallback": int(tally.fallback[b]), "nfe": int(tally.nfe[b]),
-            "nfe_uncached": int(tally.nfe_uncached[b]), "batch_nfe": tally.calls}
+def _results(data, x, timelines, tally) -> list[dict]:
+    """One result dict per row of ``x`` (B, L)."""
+    texts = ["".join(r).rstrip("_") for r in np.array(list(data.vocab))[x].tolist()]
+    n = tally.counted.tolist()
+    removed = (tally.removed / np.maximum(tally.counted, 1)).tolist()
+    fallback, nfe, unc = tally.fallback.tolist(), tally.nfe.tolist(), tally.nfe_uncached.tolist()
+    return [{"text": texts[b], "steps": timelines[b],
+             "removed_mass": round(removed[b], 6) if n[b] else None,
+             "fallback": fallback[b], "nfe": nfe[b], "nfe_uncached": unc[b],
+             "batch_nfe": tally.calls} for b in range(len(texts))]

@@ -53,7 +53,7 @@ from .samplers import REMDM_ETA, STRATEGIES, THRESHOLD
 
 __all__ = ["STRATEGIES", "MAX_STEPS", "MAX_SAMPLES", "MAX_TEMPERATURE", "MIN_TEMPERATURE",
            "network", "as_denoiser", "sample", "infill", "translate", "accuracy",
-           "check_word", "beliefs", "reveal", "_choose"]
+           "check_word", "parse_pattern", "parse_row", "beliefs", "reveal", "_choose"]
 
 MAX_STEPS, MAX_SAMPLES = 64, 200
 MAX_TEMPERATURE = 5.0
@@ -152,13 +152,21 @@ def sample(p, data: Dataset, n: int = 15, steps: int = 10, temperature: float = 
                    np.random.default_rng(seed), eta=eta, threshold=threshold, trace=trace)
 
 
-def _pattern(data: Dataset, pattern: str, start: int, what: str) -> str:
-    """Check a pattern of letters and ``?`` that must fit from ``start``; returns it cleaned."""
+def parse_pattern(data: Dataset, pattern: str, start: int = 0, what: str = "pattern") -> str:
+    """Check a pattern of letters and ``?`` that must fit from position ``start``.
+
+    Returns it cleaned (``" R???L "`` -> ``"r???l"``). Raises ``DatasetError``
+    naming the first problem: empty, too long (checked before the letters, so
+    ``abcdefghij`` is "too long"), a character other than a-z and ``?``, or a letter
+    the model has never seen. ``what`` names the pattern in the messages.
+    """
     p = str(pattern).strip().lower()
     room = data.seq_len - start
     if not p:
         raise DatasetError(f"the {what} is empty; type letters a-z and ? for the unknown "
                            f"ones, e.g. r???l")
+    if len(p) > room:
+        raise DatasetError(f"the {what} {p!r} has {len(p)} characters; at most {room} fit")
     for c in p:
         if c != MASK and c not in LETTERS:
             shown = "a space" if c.isspace() else repr(c)
@@ -166,9 +174,10 @@ def _pattern(data: Dataset, pattern: str, start: int, what: str) -> str:
                                f"letters a-z and ?")
         if c != MASK and c not in data.vocab:
             raise DatasetError(f"the model has never seen the letter {c!r}")
-    if len(p) > room:
-        raise DatasetError(f"the {what} {p!r} has {len(p)} characters; at most {room} fit")
     return p
+
+
+_pattern = parse_pattern  # the name older callers used
 
 
 def _fill_rows(data: Dataset, prefixes: list[str], patterns: list[str | None]):
@@ -204,7 +213,7 @@ def infill(model, data: Dataset, pattern: str, n: int = 5, steps: int = 10,
     """
     if data.task != "names":
         raise DatasetError("patterns fill names; for the translator pin letters of the answer")
-    pat = _pattern(data, pattern, 0, "pattern")
+    pat = parse_pattern(data, pattern, 0, "pattern")
     check(n, steps, temperature, strategy, eta, threshold)
     rows, maskable, letters_only = _fill_rows(data, [""] * n, [pat] * n)
     out = denoise(model, data, rows, maskable, steps, temperature, strategy,
@@ -249,7 +258,7 @@ def translate(p, data: Dataset, words: list[str], steps: int = 10, temperature: 
     answers = [None] * len(words) if answers is None else list(answers)
     if len(answers) != len(words):
         raise DatasetError(f"{len(answers)} answer patterns for {len(words)} words")
-    pats = [None if a is None else _pattern(data, a, len(w) + 1, "answer pattern")
+    pats = [None if a is None else parse_pattern(data, a, len(w) + 1, "answer pattern")
             for w, a in zip(words, answers)]
     rows, maskable, letters_only = _fill_rows(data, [w + SEP for w in words], pats)
     out = denoise(p, data, rows, maskable, steps, temperature, strategy,
@@ -274,8 +283,15 @@ def accuracy(p, data: Dataset, steps: int = 10) -> dict:
                         for q, a, g, ok in zip(qs, answers, got, right)]}
 
 
-def _parse_row(data: Dataset, row: str, letters_only: bool):
-    """A row as text (``"a?v????"``, ``"water>p????"``; pads added up to L) -> (x, ctx, region)."""
+def parse_row(data: Dataset, row: str, letters_only: bool = False):
+    """A row as text (``"a?v????"``, ``"water>p????"``; pads added up to L) -> (x, ctx, region).
+
+    ``x`` (L,) ids, ``ctx`` the word restrictions for it (``letters_only``: every mask
+    must become a letter), ``region`` (L,) bool, the generated positions (the answer
+    after ``>`` for the translator). Raises ``DatasetError`` for a row that is too long,
+    holds a character outside the vocabulary, or (translator) has no ``>`` or a mask
+    in the question.
+    """
     text = str(row)
     L = data.seq_len
     if len(text) > L:
@@ -295,37 +311,48 @@ def _parse_row(data: Dataset, row: str, letters_only: bool):
     return x, ctx, region
 
 
+_parse_row = parse_row  # the name older callers used
+
+
 def _predict_one(den, x: np.ndarray, region: np.ndarray) -> np.ndarray:
     """The denoiser on one row at t = its share of masks; (L, V)."""
     t = np.array([(x == MASK_ID).sum() / max(int(region.sum()), 1)])
     return np.asarray(den(x[None, :], t), dtype=float)[0]
 
 
-def _tops_of(den, data, x, ctx, region, temperature) -> list:
+def _tops_of(den, data, x, ctx, region, temperature, restrict: bool) -> list:
     pos = np.flatnonzero(x == MASK_ID)
     out = [None] * data.seq_len
     if pos.size == 0:
         return out
     probs = _predict_one(den, x, region)
     allowed = allowed_at(x[None, :], np.zeros(pos.size, dtype=np.intp), pos, ctx)
-    pn, _ = clean(probs[pos], allowed)
+    pn, _ = clean(probs[pos], allowed)  # (n, V)
+    if restrict:  # the probabilities of the draw: over the allowed ids only
+        pn = pn * allowed
+        pn /= pn.sum(axis=1, keepdims=True)
     for i, tp in zip(pos.tolist(), top_candidates(pn, data.vocab, temperature)):
         out[i] = tp
     return out
 
 
-def beliefs(model, data: Dataset, row: str, temperature: float = 1.0) -> dict:
+def beliefs(model, data: Dataset, row: str, temperature: float = 1.0,
+            letters_only: bool = False) -> dict:
     """The top candidates of every masked position of ``row`` (one denoiser call).
 
     Returns ``{"top": [None or [[char, prob], ...] per position], "nfe": 0 or 1}``;
     probabilities at ``temperature`` (0 shows the temperature-1 ones, whose top is
-    the argmax), the mask excluded.
+    the argmax), the mask excluded. With ``letters_only`` (every mask must become a
+    letter, as when a pattern fixes the length) they are those of the draw: restricted
+    to what the word restrictions allow at each position and renormalised, so no pad
+    is listed; without it, the model's own.
     """
     if not 0.0 <= temperature <= MAX_TEMPERATURE:
         raise ValueError(f"temperature must be between 0 and {MAX_TEMPERATURE}")
-    x, ctx, region = _parse_row(data, row, False)
+    x, ctx, region = parse_row(data, row, letters_only)
     nfe = int((x == MASK_ID).any())
-    return {"top": _tops_of(as_denoiser(model), data, x, ctx, region, temperature), "nfe": nfe}
+    top = _tops_of(as_denoiser(model), data, x, ctx, region, temperature, letters_only)
+    return {"top": top, "nfe": nfe}
 
 
 def reveal(model, data: Dataset, row: str, position: int, temperature: float = 0.0,
@@ -337,13 +364,14 @@ def reveal(model, data: Dataset, row: str, position: int, temperature: float = 0
     pattern fixes the length). Returns ``row`` (the new row), ``char``, ``prob``
     (the model's probability of it), ``removed_mass``, ``fallback`` (the
     probabilities were unusable and the choice uniform), ``top`` (the candidates
-    of every position still masked, predicted from the new row) and ``nfe`` (2:
+    of every position still masked, predicted from the new row, as :func:`beliefs`
+    gives them with the same ``letters_only``) and ``nfe`` (2:
     one call before the draw, one for the new beliefs; 1 when nothing is left).
     """
     if not 0.0 <= temperature <= MAX_TEMPERATURE:
         raise ValueError(f"temperature must be between 0 and {MAX_TEMPERATURE}")
     den = as_denoiser(model)
-    x, ctx, region = _parse_row(data, row, letters_only)
+    x, ctx, region = parse_row(data, row, letters_only)
     masked = np.flatnonzero(x == MASK_ID).tolist()
     if position not in masked:
         raise ValueError(f"position {position} is not masked in {row!r}; masked: "
@@ -355,7 +383,7 @@ def reveal(model, data: Dataset, row: str, position: int, temperature: float = 0
     u = np.random.default_rng(seed).random(1)
     pick = int(_choose(pn, allowed, temperature, u)[0])
     x[position] = pick
-    top = _tops_of(den, data, x, ctx, region, temperature)
+    top = _tops_of(den, data, x, ctx, region, temperature, letters_only)
     return {"row": data.decode(x), "char": data.vocab[pick], "prob": round(float(pn[0, pick]), 4),
             "removed_mass": round(1.0 - float((pn[0] * allowed[0]).sum()), 6),
             "fallback": bool(bad[0]), "top": top, "nfe": 1 + int((x == MASK_ID).any())}

@@ -104,8 +104,7 @@ def top_k(masked: np.ndarray, key: np.ndarray, k: np.ndarray) -> np.ndarray:
     values is unspecified.
     """
     order = np.argsort(np.where(masked, -key, np.inf), axis=1, kind="stable")
-    rank = np.empty_like(order)
-    np.put_along_axis(rank, order, np.arange(masked.shape[1])[None, :], axis=1)
+    rank = np.argsort(order, axis=1)  # the inverse permutation: each position's place
     return masked & (rank < k[:, None])
 
 

@@ -21,7 +21,7 @@ length L: ``null`` where visible, else ``[[char, prob], ...]`` (at most 5).
 ``beliefs`` {task, row: "a?v????" | "water>p????", letters_only = false,
     temperature = 1} -> {row, model: top, oracle: top | null, fitting, fitting_count,
     note, nfe}. The model's top is at ``temperature``, the oracle's at 1 (the exact
-    posterior). The oracle conditions on the visible characters (and, with
+    posterior). Both condition on the visible characters (and, with
     ``letters_only``, on every mask being a letter: a pattern's fixed length).
 ``reveal`` {task, row, position, temperature = 0, seed = 0, letters_only = false}
     -> the sampler's reply (row, char, prob, removed_mass, fallback, top, nfe) plus
@@ -139,7 +139,7 @@ class LabMethods:
     def _row_args(self, s, args):
         row = _text(args, "row", "a?v????" if s.task == "names" else "water>p????")
         letters_only = _flag(args, "letters_only")
-        x, _, _ = sampler._parse_row(s.data, row, letters_only)  # DatasetError if bad
+        x, _, _ = sampler.parse_row(s.data, row, letters_only)  # DatasetError if bad
         return row, x, letters_only
 
     def _oracle_view(self, s, x, letters_only: bool) -> dict:
@@ -149,7 +149,7 @@ class LabMethods:
         oracle = patterns.restricted_oracle(s.data, x, letters_only)
         top = None
         if oracle is not None:
-            top = sampler.beliefs(oracle, s.data, s.data.decode(x), 1.0)["top"]
+            top = sampler.beliefs(oracle, s.data, s.data.decode(x), 1.0, letters_only)["top"]
         note = None if names else ("no training entry fits these characters, so the exact "
                                    "posterior (the oracle) has no answer")
         return {"oracle": top, "fitting": names[: patterns.MAX_FITTING],
@@ -159,7 +159,7 @@ class LabMethods:
         s = self.slots[_s()._task(args)]
         row, x, letters_only = self._row_args(s, args)
         temp = _s()._num(args, "temperature", 1.0, 0.0, sampler.MAX_TEMPERATURE)
-        b = sampler.beliefs(s.require_model(), s.data, row, temp)
+        b = sampler.beliefs(s.require_model(), s.data, row, temp, letters_only)
         return {"row": s.data.decode(x), "model": b["top"], "nfe": b["nfe"]} | \
             self._oracle_view(s, x, letters_only)
 

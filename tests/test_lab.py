@@ -88,7 +88,7 @@ def test_the_oracle_with_one_random_step_rarely_writes_a_training_name():
 
 def test_the_table_is_the_same_however_it_is_chunked():
     p, d = trained("names")
-    kw = {"n": 40, "strategies": ("random", "left_to_right"), "steps": (2, 40)}
+    kw = {"n": 80, "strategies": ("random", "left_to_right"), "steps": (2, 40)}
     whole = lab.QualityJob(p, d, **kw)
     whole.advance(math.inf)
     chunked = lab.QualityJob(p, d, **kw)
@@ -99,8 +99,8 @@ def test_the_table_is_the_same_however_it_is_chunked():
     assert sorted(map(str, streamed)) == sorted(map(str, whole.table()))
     l2r = [r for r in whole.table() if r["strategy"] == "left_to_right"]
     assert [r["steps"] for r in l2r] == [2, 40, 2, 40]  # drawn once, shown at each budget
-    assert len(whole.pieces) == 2 * (1 + 5 + 1)  # pieces of 40 (2 steps), 8 (40 steps)
-    assert all(r["n"] == 40 for r in whole.table())
+    assert len(whole.pieces) == 2 * (2 + 2 + 2)  # every cell in pieces of 64 and 16
+    assert all(r["n"] == 80 for r in whole.table())
     assert "denoiser" in lab.format_table(whole.table()).splitlines()[0]
 
 

@@ -1,4 +1,5 @@
 """The sampler driven by the exact posterior (the oracle): the sampler's own error."""
+import re
 from collections import Counter
 
 import numpy as np
@@ -6,7 +7,15 @@ import pytest
 
 from diffusion_core.dataset import DatasetError, builtin
 from diffusion_core.oracle import OracleDenoiser
-from diffusion_core.sampler import beliefs, infill, reveal, sample, translate
+from diffusion_core.sampler import (
+    beliefs,
+    infill,
+    parse_pattern,
+    parse_row,
+    reveal,
+    sample,
+    translate,
+)
 
 NAMES = builtin("names")
 ORACLE = OracleDenoiser(NAMES)
@@ -72,6 +81,7 @@ def test_infill_with_the_oracle_gives_the_fitting_names():
 
 @pytest.mark.parametrize("pattern, fragment", [("", "empty"), ("ab1", "'1' is not allowed"),
                                                ("????????", "at most 7"),
+                                               ("abcdefghij", "has 10 characters; at most 7"),
                                                ("x??", "never seen the letter")])
 def test_bad_patterns_are_refused(pattern, fragment):
     with pytest.raises(DatasetError, match=fragment):
@@ -116,3 +126,23 @@ def test_translate_with_pinned_answer_letters():
     assert r["answer"] == a and r["steps"][0]["tokens"].startswith(q + ">" + pat)
     with pytest.raises(DatasetError, match="at most"):
         translate(oracle, pairs, [q], answers=["?" * 20])
+
+
+def test_parse_pattern_and_parse_row_are_public_and_check_length_first():
+    assert parse_pattern(NAMES, " R???L ") == "r???l"
+    with pytest.raises(DatasetError, match=re.escape("pattern 'ab?' has 3 characters; at most 2")):
+        parse_pattern(NAMES, "ab?", start=5, what="answer pattern")
+    with pytest.raises(DatasetError, match="at most 7 fit"):  # too long, though 'c' is unseen
+        parse_pattern(NAMES, "abcdefghij")
+    x, ctx, region = parse_row(NAMES, "a??")
+    assert NAMES.decode(x) == "a??____" and region.all() and not ctx.letters_only.any()
+    assert parse_row(NAMES, "a??", letters_only=True)[1].letters_only[0].tolist() == \
+        [False, True, True] + [False] * 4
+
+
+def test_beliefs_with_letters_only_leave_out_the_pad():
+    free = beliefs(ORACLE, NAMES, "???????")["top"]
+    fixed = beliefs(ORACLE, NAMES, "???????", letters_only=True)["top"]
+    assert any(c == "_" for c, _ in free[6])  # most names are shorter than 7
+    assert all(c != "_" for top in fixed for c, _ in top)
+    assert sum(p for _, p in fixed[6]) == pytest.approx(1.0, abs=1e-3)  # renormalised

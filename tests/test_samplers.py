@@ -5,7 +5,7 @@ import json
 import numpy as np
 import pytest
 
-from diffusion_core import reverse, samplers
+from diffusion_core import reverse, samplers, timeline
 from diffusion_core.dataset import MASK_ID, builtin
 from diffusion_core.metrics import is_valid
 from diffusion_core.sampler import STRATEGIES, _choose, sample
@@ -40,6 +40,7 @@ def one_hot(word, data=NAMES, p=1.0):
 def test_docstring_examples_hold():
     assert doctest.testmod(samplers).failed == 0
     assert doctest.testmod(reverse).failed == 0
+    assert doctest.testmod(timeline).failed == 0
 
 
 def test_choose_skips_a_disallowed_first_entry_at_u_zero():
@@ -303,3 +304,52 @@ def test_without_the_timeline_the_samples_are_the_same(strategy):
     drop = ("steps",)
     assert [{k: v for k, v in r.items() if k not in drop} for r in full] == \
         [{k: v for k, v in r.items() if k not in drop} for r in bare]
+
+
+def _random_rows(rng, B=200):
+    """(B, L) rows of letters, pads and masks in any order (also ones that are not words)."""
+    L, V = NAMES.seq_len, NAMES.vocab_size
+    x = rng.integers(0, V, (B, L))
+    x[rng.random((B, L)) < 0.4] = MASK_ID
+    x[rng.random((B, L)) < 0.2] = 0  # pads anywhere
+    return x
+
+
+def test_the_bulk_restrictions_equal_the_per_position_ones():
+    rng = np.random.default_rng(0)
+    x = _random_rows(rng)
+    maskable = x == MASK_ID
+    maskable[:, 0] |= rng.random(len(x)) < 0.5
+    ctx = reverse.Context.build(NAMES, maskable, maskable & (rng.random(x.shape) < 0.3))
+    rows, pos = np.nonzero(np.ones_like(x, dtype=bool))
+    assert (reverse.allowed_all(x, ctx)[rows, pos] == reverse.allowed_at(x, rows, pos, ctx)).all()
+
+
+@pytest.mark.parametrize("temperature", [0.0, 0.5, 1.0, 2.0])
+def test_the_bulk_draw_picks_what_choose_picks(temperature):
+    rng = np.random.default_rng(1)
+    x = _random_rows(rng)
+    ctx = reverse.Context.build(NAMES, x == MASK_ID, np.zeros(x.shape, dtype=bool))
+    allowed = reverse.allowed_all(x, ctx)
+    probs = rng.dirichlet(np.full(NAMES.vocab_size, 0.3), x.shape)  # (B, L, V), many near 0
+    probs[rng.random(probs.shape) < 0.2] = 0.0
+    p, _ = reverse.clean(probs, allowed)
+    u = rng.random(x.shape)
+    u[:5] = 0.0
+    u[5:10] = np.nextafter(1.0, 0.0)
+    got = reverse._draw(p * allowed, temperature, u)
+    assert (got == _choose(p, allowed, temperature, u)).all()
+    assert allowed[np.arange(len(x))[:, None], np.arange(x.shape[1])[None, :], got].all()
+
+
+@pytest.mark.parametrize("strategy", ["random", "confident", "llada"])
+def test_a_finished_batch_stops_early_and_counts_the_same(strategy):
+    fixed = Fixed(one_hot("kavya", p=0.9))
+    kw = dict(n=30, steps=40, temperature=1.0, strategy=strategy, seed=2)
+    full = sample(fixed, NAMES, **kw)
+    calls = fixed.calls
+    bare = sample(fixed, NAMES, trace=False, **kw)
+    assert len(full[0]["steps"]) == 41  # the timeline keeps every step of the grid
+    assert [{k: v for k, v in r.items() if k != "steps"} for r in full] == \
+        [{k: v for k, v in r.items() if k != "steps"} for r in bare]
+    assert fixed.calls - calls == calls and all(r["nfe_uncached"] == 40 for r in bare)
