@@ -143,7 +143,9 @@ def exact(model, data: Dataset, panels: int | None = None) -> Elbo:
                  * (1 - tq[None, :]) ** (m - k[:, None])).ravel()
             hidden, t = np.repeat(hidden, len(tq), axis=0), np.tile(tq, len(k))
         x0s.append(np.repeat(data.tokens[n : n + 1], len(hidden), axis=0))
-        hs.append(hidden), ts.append(t), ws.append(w / N)
+        hs.append(hidden)
+        ts.append(t)
+        ws.append(w / N)
     x0, hidden, t, w = (np.concatenate(a) for a in (x0s, hs, ts, ws))
     total = float(w @ np.where(hidden, _nll_rows(den, x0, hidden, t), 0.0).sum(axis=1))
     return Elbo(total / float(m_all.mean()) / LN2, 0.0, entropy_bits_per_char(data),

@@ -114,8 +114,8 @@ class QualityJob:
                                                else self.cells[c][2], n)]
                        for j in range(-(-n // size))]
         self.done = 0
-        self._acc = [{"texts": [], "removed": [], "nfe": [], "nfe_uncached": []}
-                     for _ in self.cells]
+        self._acc: list[dict[str, list]] = [
+            {"texts": [], "removed": [], "nfe": [], "nfe_uncached": []} for _ in self.cells]
 
     @property
     def finished(self) -> bool:

@@ -69,8 +69,8 @@ class Context:
     @classmethod
     def build(cls, data: Dataset, maskable: np.ndarray, letters_only: np.ndarray) -> Context:
         letter = np.array([c in LETTERS for c in data.vocab])
-        first = np.argmax(maskable, axis=1)
-        row_of, pos_of = np.indices(maskable.shape)
+        first: np.ndarray = np.argmax(maskable, axis=1)
+        row_of, pos_of = (np.asarray(a) for a in np.indices(maskable.shape))
         return cls(letter, first, letters_only, pos_of == first[:, None], row_of, pos_of)
 
 
@@ -274,8 +274,9 @@ def _commit_in_order(x, reveal, key, d: Draw, ctx, temperature, tally) -> None:
 def predict(denoiser, x, t, need, cache, tally) -> None:
     """Fill ``cache`` (B, L, V) with the denoiser's output on the rows in ``need``."""
     every = bool(need.all())
-    idx = slice(None) if every else np.flatnonzero(need)  # no gather when all rows are needed
-    size = len(need) if every else idx.size
+    picked = np.flatnonzero(need)
+    idx = slice(None) if every else picked  # no gather when all rows are needed
+    size = len(picked)
     if size == 0:
         return
     out = np.asarray(denoiser(x.copy() if every else x[idx], t[idx]), dtype=float)
@@ -310,7 +311,7 @@ def run(denoiser, data: Dataset, rows: np.ndarray, maskable: np.ndarray,
     fresh = np.zeros(B, dtype=bool)  # the cache holds the output for the current row
     none = np.zeros((B, L), dtype=bool)
     one = np.ones(B)
-    timelines = [[] for _ in range(B)]
+    timelines: list[list[dict]] = [[] for _ in range(B)]
     if st.trace:
         record(timelines, data, x, none, none, none, one, one, [[]] * B, np.zeros((B, L)),
                tally, np.zeros(B, dtype=bool), range(B))

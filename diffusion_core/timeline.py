@@ -73,7 +73,7 @@ def timeline_tops(pn, masked, data, temperature) -> list:
     """Per row: the top candidates of each masked position, in position order."""
     rows, pos = np.nonzero(masked)
     flat = top_candidates(pn[rows, pos], data.vocab, temperature) if rows.size else []
-    out = [[] for _ in range(masked.shape[0])]
+    out: list[list] = [[] for _ in range(masked.shape[0])]
     for b, tp in zip(rows.tolist(), flat):
         out[b].append(tp)
     return out

@@ -73,7 +73,7 @@ class Trainer:
         self.history: list[float] = []
         self.steps = 0
         self.diverged = False
-        self._epoch = None  # the epoch in progress: its draws and how far it got
+        self._epoch: dict | None = None  # the epoch in progress: its draws and how far it got
         self._cycle = (0, recipe.epochs)  # (first epoch, length) of the schedule's cycle
         self._snaps: list[tuple[int, float | None, np.ndarray]] = []
         tok, mk = data.tokens, data.maskable
@@ -84,13 +84,16 @@ class Trainer:
         self.onehot = np.zeros((N, L * V))
         np.put_along_axis(self.onehot, self.flat_target, 1.0, axis=1)
         r = recipe
+        self.fast: FastSGD1 | None
+        self.fused: FastBatch | None
+        self.opt: Adam | SGD | None
         if r.batch_size == 1 and r.optimizer == "sgd" and r.masks == 1 \
                 and r.weighting == "uniform":
             self.fast, self.fused, self.opt = FastSGD1(self.params), None, None
         else:
             self.fast, self.fused = None, FastBatch(self.params)
             self.opt = Adam(self.params, r.lr) if r.optimizer == "adam" else SGD(self.params, r.lr)
-        self._lr_applied = None
+        self._lr_applied: float | None = None
         self._keep_snapshot(0, None)
 
     # -- learning rate ------------------------------------------------------------
@@ -137,7 +140,7 @@ class Trainer:
             uniform = bool(np.all(self.data.maskable))
             self.scale = (np.full(len(self.weight), -lr / self.data.seq_len) if uniform
                           else -lr * self.weight[:, :, None])
-        else:
+        elif self.opt is not None:
             self.opt.lr = lr
 
     # -- draws --------------------------------------------------------------------
@@ -166,6 +169,7 @@ class Trainer:
         """Batch-1 SGD steps from ``ep["pos"]`` until the epoch ends (True) or time is up."""
         order, t, noisy, pt = ep["order"], ep["t"], ep["noisy"], ep["pt"]
         f, ft, oh, sc = self.fast, self.flat_target, self.onehot, self.scale
+        assert f is not None  # this path runs only for the fused batch-1 SGD recipe
         N = len(order)
         i = start = ep["pos"]
         while i < N:
@@ -199,6 +203,7 @@ class Trainer:
             else:  # the readable reference (tests)
                 loss, grad = loss_and_grad(self.params, noisy[s : s + n], t[s : s + n],
                                            self.data.tokens[idx], w[s : s + n] / n)
+            assert self.opt is not None  # the batched path always has an optimiser
             self.opt.step(grad)
             ep["total"] += loss * n
             ep["pos"] += n
@@ -216,22 +221,23 @@ class Trainer:
         stops being finite (``self.diverged`` is set; the bad epoch is not
         recorded). ``callback(epoch, loss)`` is called after each epoch.
         """
-        out = []
+        out: list[float] = []
         start, length = self._cycle
         if self._epoch is None and len(self.history) >= start + length:
             self._cycle = (len(self.history), max(1, epochs))  # "+N more": N epochs of schedule
         deadline = math.inf if max_seconds is None else time.perf_counter() + max_seconds
         advance = self._advance_fast if self.fast is not None else self._advance_batched
         while len(out) < epochs and not self.diverged:
-            if self._epoch is None:
-                self._epoch = self._draw_epoch()
-                self._epoch["lr"] = self.lr_at(len(self.history))
-            self._apply_lr(self._epoch["lr"])
+            ep = self._epoch
+            if ep is None:
+                ep = self._epoch = self._draw_epoch()
+                ep["lr"] = self.lr_at(len(self.history))
+            self._apply_lr(ep["lr"])
             with np.errstate(all="ignore"):
-                complete = advance(self._epoch, deadline)
+                complete = advance(ep, deadline)
             if not complete:
                 break
-            loss = self._epoch["total"] / len(self._epoch["order"])
+            loss = ep["total"] / len(ep["order"])
             self._epoch = None
             if not (math.isfinite(loss) and np.isfinite(self.params.flat).all()):
                 self.diverged = True
