@@ -56,7 +56,7 @@ test: site $(VENV)/.dev-tools
 
 bench: site $(VENV)/.dev-tools
 	$(PY) scripts/ensure_chromium.py
-	$(PY) scripts/bench.py
+	$(PY) scripts/bench
 
 lint: $(VENV)/.dev-tools node_modules/.bin/eslint
 	$(PY) -m ruff check diffusion_core tests scripts

@@ -156,6 +156,38 @@ def backward(p: Params, dlogits: np.ndarray, cache) -> np.ndarray:
     return g.flat
 
 
+def loss_weights(maskable: np.ndarray, masked: np.ndarray, t: np.ndarray,
+                 weighting: str = "uniform") -> np.ndarray:
+    """Per-position loss weights of a batch, each row summing to 1 on average; shape (B, L).
+
+    Parameters
+    ----------
+    maskable : (B, L) bool, where masking may happen
+    masked : (B, L) bool, where it happened
+    t : (B,) noise levels
+    weighting : "uniform" or "elbo"
+
+    "uniform" is the seed's: cross-entropy at every maskable position, visible
+    ones included, averaged (1/m each for m maskable positions).
+
+    "elbo" is the continuous-time negative ELBO of masked diffusion with the
+    linear schedule alpha_t = 1 - t (Sahoo et al. 2024, MDLM, arXiv:2406.07524,
+    eq. 11): E_t E_q [ -alpha'_t / (1 - alpha_t) * sum over masked positions of
+    -log p(x_l | z_t) ] with -alpha'_t / (1 - alpha_t) = 1/t. Visible positions
+    get weight 0 (the carry-over of unmasked tokens), masked ones 1/(t m).
+    Dividing by m makes it nats per maskable position, the scale of "uniform":
+    a position is masked with probability t, so E[weight] = 1/m per position.
+    """
+    m = maskable.sum(axis=1, keepdims=True)  # (B, 1)
+    if weighting == "uniform":
+        return maskable / m
+    if weighting != "elbo":
+        raise ValueError(f"weighting must be uniform or elbo, not {weighting!r}")
+    tt = np.asarray(t, dtype=float).reshape(-1, 1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(masked & maskable, 1.0 / (tt * m), 0.0)  # masked implies t > 0
+
+
 def loss_and_grad(p: Params, x, t, target, weight):
     """Cross-entropy and its gradient for a batch.
 

@@ -1,176 +1,57 @@
-"""Training: recipes, optimisers and a resumable, deterministic trainer.
+"""Training: a resumable, deterministic trainer with schedules and snapshots.
 
-One epoch is a shuffled pass over the data; every example gets a fresh
-t ~ U(0, 1) and a fresh mask (the seed's recipe). The draws for an epoch are
-made up front, in the same order whatever the batch size, so a run is a pure
-function of (data, recipe, seed) and chunked runs equal one long run.
+One epoch is a shuffled pass over the data; every example gets ``masks`` fresh
+(t, mask) draws (the seed's recipe: one, t ~ U(0, 1)). The draws for an epoch
+are made up front, in the same order whatever the batch size, so a run is a
+pure function of (data, recipe, seed) and chunked runs equal one long run.
 
 Two code paths compute the same numbers:
 
-* :class:`FastSGD1`, the seed's plain SGD with batch 1, fused into ~20 numpy
-  calls with preallocated buffers (each numpy call costs microseconds in
-  WebAssembly, so calls, not flops, set the speed);
-* the general path, :func:`model.loss_and_grad` plus :class:`SGD` or
-  :class:`Adam` on the flat weight vector, for any batch size.
+* :class:`~diffusion_core.steps.FastSGD1`, the seed's plain SGD with batch 1,
+  fused into ~20 numpy calls with preallocated buffers;
+* batches (the default: the whole dataset in one step) through
+  :class:`~diffusion_core.steps.FastBatch` plus :class:`SGD` or :class:`Adam`.
+
+The learning rate of an epoch is ``recipe.lr`` (the peak) times the schedule's
+factor (:func:`~diffusion_core.recipe.lr_factor`), over a *cycle* that starts
+at epoch 0 and lasts ``recipe.epochs``. Going on after the cycle has ended
+("+500 more") starts a new cycle from the peak (a warm restart, as in SGDR,
+Loshchilov & Hutter 2017) that spans exactly the epochs the first
+:meth:`Trainer.run` call after the end asks for, so the rate decays to 0 again
+when they are done; :meth:`Trainer.extend` sets a cycle explicitly. (A single
+call that runs across a cycle's end restarts with the recipe's length.)
 """
 
 from __future__ import annotations
 
 import math
 import time
-from dataclasses import asdict, dataclass, replace
+from dataclasses import replace
 
 import numpy as np
 
-from .dataset import Dataset
-from .model import ModelConfig, Params, loss_and_grad
+from .dataset import MASK_ID, Dataset
+from .model import ModelConfig, Params, loss_and_grad, loss_weights
+from .recipe import HIDDEN, LR_RANGE, RECIPES, Recipe, get_recipe, lr_factor
+from .steps import SGD, Adam, FastBatch, FastSGD1
+
+__all__ = ["HIDDEN", "LR_RANGE", "RECIPES", "Recipe", "get_recipe", "lr_factor",
+           "SGD", "Adam", "FastSGD1", "Trainer", "MAX_SNAPSHOTS", "is_snapshot_epoch"]
+
+MAX_SNAPSHOTS = 30
+GOLDEN = (math.sqrt(5.0) - 1.0) / 2.0
 
 
-@dataclass(frozen=True)
-class Recipe:
-    """How to train. The page's two presets are in :data:`RECIPES`."""
+def is_snapshot_epoch(e: int) -> bool:
+    """Epochs whose weights are kept: 0, 1, 2, 3, 4, 6, 8, 12, 16, 24, ... (2^k and 3 * 2^k).
 
-    name: str  # "seed", "default" or "custom"
-    optimizer: str  # "sgd" or "adam"
-    lr: float  # learning rate
-    batch_size: int  # examples per step; 1 is the seed's
-    epochs: int  # epochs of one "Train" run
-
-    def to_json(self) -> dict:
-        return asdict(self)
-
-
-# Per task: the seed's recipe, and the default chosen by measurement (README, "Performance").
-RECIPES = {
-    "names": {
-        "seed": Recipe("seed", "sgd", 0.01, 1, 500),
-        "default": Recipe("default", "adam", 0.01, 40, 500),
-    },
-    "translate": {
-        "seed": Recipe("seed", "sgd", 0.01, 1, 1000),
-        "default": Recipe("default", "adam", 0.01, 40, 200),
-    },
-}
-HIDDEN = {"names": 128, "translate": 96}  # the seed's hidden sizes
-LR_RANGE = (1e-5, 10.0)
-
-
-def get_recipe(task: str, name: str = "default", **overrides) -> Recipe:
-    """A preset with some fields replaced; any change makes it a "custom" recipe.
-
-    >>> get_recipe("names", "seed", epochs=20).epochs
-    20
+    >>> [e for e in range(13) if is_snapshot_epoch(e)]
+    [0, 1, 2, 3, 4, 6, 8, 12]
     """
-    r = RECIPES[task][name]
-    changes = {k: v for k, v in overrides.items() if v is not None and getattr(r, k) != v}
-    r = replace(r, **changes)
-    if r.optimizer not in ("sgd", "adam"):
-        raise ValueError(f"optimizer must be sgd or adam, not {r.optimizer!r}")
-    if not (LR_RANGE[0] <= r.lr <= LR_RANGE[1]):
-        raise ValueError(f"learning rate must be between {LR_RANGE[0]} and {LR_RANGE[1]}")
-    if not 1 <= r.batch_size <= 2000:
-        raise ValueError("batch size must be between 1 and 2000")
-    if not 1 <= r.epochs <= 100_000:
-        raise ValueError("epochs must be between 1 and 100000")
-    return replace(r, name="custom") if set(changes) - {"epochs"} else r
-
-
-class SGD:
-    def __init__(self, p: Params, lr: float):
-        self.p, self.lr = p, lr
-
-    def step(self, grad: np.ndarray) -> None:
-        grad *= -self.lr
-        self.p.flat += grad
-
-
-class Adam:
-    """Adam (Kingma & Ba 2015) on the flat weight vector, updated in place."""
-
-    def __init__(self, p: Params, lr: float, b1=0.9, b2=0.999, eps=1e-8):
-        self.p, self.lr, self.b1, self.b2, self.eps = p, lr, b1, b2, eps
-        self.m = np.zeros_like(p.flat)
-        self.v = np.zeros_like(p.flat)
-        self.buf = np.empty_like(p.flat)
-        self.t = 0
-
-    def step(self, grad: np.ndarray) -> None:
-        self.t += 1
-        b1, b2 = self.b1, self.b2
-        self.m *= b1
-        self.m += (1 - b1) * grad
-        np.multiply(grad, grad, out=grad)
-        self.v *= b2
-        self.v += (1 - b2) * grad
-        step = self.lr * math.sqrt(1 - b2**self.t) / (1 - b1**self.t)
-        np.sqrt(self.v, out=self.buf)
-        self.buf += self.eps * math.sqrt(1 - b2**self.t)
-        np.divide(self.m, self.buf, out=self.buf)
-        self.buf *= -step
-        self.p.flat += self.buf
-
-
-class FastSGD1:
-    """Plain SGD with batch 1: the same math as ``loss_and_grad`` + :class:`SGD`, fused.
-
-    Every buffer is allocated once; each step is ~20 numpy calls. The loss
-    gradient is folded into the learning rate (``d = -lr * w * (p - y)``), since
-    all gradients are linear in it.
-    """
-
-    def __init__(self, p: Params, lr: float):
-        c = p.config
-        L, V, E, H = c.seq_len, c.vocab_size, c.embed_dim, c.hidden
-        self.p, self.lr = p, lr
-        self.inp = np.zeros(c.n_in + 1)  # [e_1..e_L, t, 1]
-        self.inp[-1] = 1.0
-        self.e = self.inp[:-2].reshape(L, E)
-        self.z = np.empty(H)
-        self.relu_on = np.empty(H, dtype=bool)
-        self.hid = np.ones(H + 1)  # [relu(z), 1]
-        self.h = self.hid[:-1]
-        self.out = np.empty(L * V)
-        self.out2 = self.out.reshape(L, V)
-        self.dh = np.empty(H)
-        self.dinp = np.empty(L * E)
-        self.dinp2 = self.dinp.reshape(L, E)
-        self.gW1 = np.empty_like(p.W1)
-        self.gW2 = np.empty_like(p.W2)
-        self.W1x = p.W1[:-2]  # embedding rows only
-        self.W2hT = p.W2[:-1].T  # hidden rows only, transposed view (faster gemv in wasm)
-        self.zeros = np.zeros(H)
-        self.ones_v = np.ones(V)
-        self.rowsum = np.empty(L)
-        self.rowsum2 = self.rowsum.reshape(L, 1)
-        self.hid_col = self.hid[:, None]  # (H+1, 1)
-        self.d_row = self.out[None, :]  # (1, L*V)
-
-    def step(self, x, t, flat_target, onehot, scale, pt_out) -> None:
-        """One example. ``flat_target`` = positions * V + target ids; ``onehot`` (L*V,);
-        ``scale`` is w (float or (L, 1)); the target probabilities go to ``pt_out`` (L,)."""
-        p, out, out2 = self.p, self.out, self.out2
-        np.take(p.emb, x, axis=0, out=self.e)
-        self.inp[-2] = t
-        np.dot(self.inp, p.W1, out=self.z)  # (H,)
-        np.maximum(self.z, self.zeros, out=self.h)
-        np.dot(self.hid, p.W2, out=out)  # (L*V,) logits
-        # softmax per position; one global max keeps exp() from overflowing
-        np.subtract(out, out.max(), out=out)
-        np.exp(out, out=out)
-        np.dot(out2, self.ones_v, out=self.rowsum)  # (L,) row sums, as a gemv
-        np.divide(out2, self.rowsum2, out=out2)  # (L, V) probabilities
-        np.take(out, flat_target, out=pt_out)
-        np.subtract(out, onehot, out=out)
-        np.multiply(out2, scale, out=out2)  # d = -lr * w * (p - y)
-        np.dot(out, self.W2hT, out=self.dh)  # (H,)
-        np.greater(self.z, 0.0, out=self.relu_on)
-        np.multiply(self.dh, self.relu_on, out=self.dh)
-        np.dot(self.W1x, self.dh, out=self.dinp)  # (L*E,)
-        np.multiply(self.hid_col, self.d_row, out=self.gW2)  # outer product
-        p.W2 += self.gW2
-        np.multiply.outer(self.inp, self.dh, out=self.gW1)
-        p.W1 += self.gW1
-        np.add.at(p.emb, x, self.dinp2)
+    if e <= 1:
+        return e >= 0
+    q = e // 3 if e % 3 == 0 else e
+    return q & (q - 1) == 0
 
 
 class Trainer:
@@ -187,10 +68,14 @@ class Trainer:
                                             hidden=HIDDEN[data.task])
         self.rng = np.random.default_rng(seed)
         self.params = Params.init(self.config, self.rng)
+        if not recipe.t_input:
+            self.params.W1[-2] = 0.0  # fed t = 0, these weights get no gradient: stay 0
         self.history: list[float] = []
         self.steps = 0
         self.diverged = False
         self._epoch = None  # the epoch in progress: its draws and how far it got
+        self._cycle = (0, recipe.epochs)  # (first epoch, length) of the schedule's cycle
+        self._snaps: list[tuple[int, float | None, np.ndarray]] = []
         tok, mk = data.tokens, data.maskable
         N, L = tok.shape
         V = data.vocab_size
@@ -198,39 +83,85 @@ class Trainer:
         self.flat_target = np.arange(L) * V + tok  # (N, L)
         self.onehot = np.zeros((N, L * V))
         np.put_along_axis(self.onehot, self.flat_target, 1.0, axis=1)
-        self.set_lr(recipe.lr)
-
-    def set_lr(self, lr: float) -> None:
-        """Change the learning rate; Adam keeps its moments. The same rate again is a no-op."""
-        if getattr(self, "_lr_in_use", None) == lr:
-            return
-        self._lr_in_use = lr
-        r = self.recipe
-        self.recipe = replace(r, lr=lr) if lr != r.lr else r
-        if r.batch_size == 1 and r.optimizer == "sgd":
-            self.fast = FastSGD1(self.params, lr)
-            uniform = bool(np.all(self.data.maskable))
-            w = self.weight[:, :, None]  # (N, L, 1)
-            self.scale = (np.full(len(w), -lr / self.data.seq_len) if uniform
-                          else -lr * w)
-            self.opt = None
+        r = recipe
+        if r.batch_size == 1 and r.optimizer == "sgd" and r.masks == 1 \
+                and r.weighting == "uniform":
+            self.fast, self.fused, self.opt = FastSGD1(self.params), None, None
         else:
-            self.fast = None
-            if getattr(self, "opt", None) is not None and isinstance(self.opt, Adam):
-                self.opt.lr = lr
-            else:
-                self.opt = Adam(self.params, lr) if r.optimizer == "adam" else SGD(self.params, lr)
+            self.fast, self.fused = None, FastBatch(self.params)
+            self.opt = Adam(self.params, r.lr) if r.optimizer == "adam" else SGD(self.params, r.lr)
+        self._lr_applied = None
+        self._keep_snapshot(0, None)
 
+    # -- learning rate ------------------------------------------------------------
+    def set_lr(self, lr: float) -> None:
+        """Set the peak learning rate; the schedule's factor still applies on top.
+
+        It takes effect from the next epoch (Adam keeps its moments, the cycle
+        keeps its place). The same rate again is a no-op.
+        """
+        if lr != self.recipe.lr:
+            self.recipe = replace(self.recipe, lr=lr)
+
+    def extend(self, epochs: int) -> None:
+        """Start a new schedule cycle of ``epochs`` epochs at the next epoch.
+
+        With the cosine schedule the rate goes back to the peak and decays to 0
+        again over exactly these epochs; a constant rate is unaffected. (Not
+        needed for "+N more" after a finished run: see the module's docstring.)
+        """
+        if not 1 <= epochs <= 100_000:
+            raise ValueError("epochs must be between 1 and 100000")
+        self._cycle = (len(self.history) + (self._epoch is not None), epochs)
+
+    def lr_at(self, epoch: int) -> float:
+        """The learning rate epoch ``epoch`` (0-based, counted from the start) uses or used."""
+        start, length = self._cycle
+        if epoch >= start + length:  # warm restarts of the recipe's length
+            start += length
+            length = self.recipe.epochs
+            start += ((epoch - start) // length) * length
+        r = self.recipe
+        return r.lr * lr_factor(r.schedule, epoch - start, length, r.warmup)
+
+    @property
+    def current_lr(self) -> float:
+        """The rate of the epoch in progress, or of the next one."""
+        return self.lr_at(len(self.history))
+
+    def _apply_lr(self, lr: float) -> None:
+        if lr == self._lr_applied:
+            return
+        self._lr_applied = lr
+        if self.fast is not None:
+            uniform = bool(np.all(self.data.maskable))
+            self.scale = (np.full(len(self.weight), -lr / self.data.seq_len) if uniform
+                          else -lr * self.weight[:, :, None])
+        else:
+            self.opt.lr = lr
+
+    # -- draws --------------------------------------------------------------------
     def _draw_epoch(self) -> dict:
         """Order, noise levels and masks for one epoch (same draws for any batch size)."""
-        N, L = self.data.tokens.shape
-        order = self.rng.permutation(N)
-        t = self.rng.random(N)
-        masked = (self.rng.random((N, L)) < t[:, None]) & self.data.maskable[order]
-        noisy = np.where(masked, 1, self.data.tokens[order])
-        return {"order": order, "t": t, "noisy": noisy, "pos": 0, "total": 0.0,
-                "pt": np.empty((N, L)) if self.fast is not None else None}
+        r, d = self.recipe, self.data
+        N, L = d.tokens.shape
+        n = N * r.masks
+        order = self.rng.permutation(N) if r.masks == 1 else self.rng.permutation(n) % N
+        if r.t_sampling == "uniform":
+            t = self.rng.random(n)
+        else:
+            t = (self.rng.random() + GOLDEN * np.arange(n)) % 1.0
+        masked = (self.rng.random((n, L)) < t[:, None]) & d.maskable[order]
+        noisy = np.where(masked, MASK_ID, d.tokens[order])
+        ep = {"order": order, "t": t if r.t_input else np.zeros(n), "noisy": noisy,
+              "pos": 0, "total": 0.0}
+        if self.fast is not None:
+            ep["pt"] = np.empty((n, L))
+        else:
+            ep["weight"] = loss_weights(d.maskable[order], masked, t, r.weighting)
+        return ep
 
+    # -- steps --------------------------------------------------------------------
     def _advance_fast(self, ep: dict, deadline: float) -> bool:
         """Batch-1 SGD steps from ``ep["pos"]`` until the epoch ends (True) or time is up."""
         order, t, noisy, pt = ep["order"], ep["t"], ep["noisy"], ep["pt"]
@@ -254,20 +185,25 @@ class Trainer:
 
     def _advance_batched(self, ep: dict, deadline: float) -> bool:
         """Mini-batch steps from ``ep["pos"]`` until the epoch ends (True) or time is up."""
-        order, t, noisy = ep["order"], ep["t"], ep["noisy"]
-        N = len(order)
-        B = self.recipe.batch_size
-        while ep["pos"] < N:
+        order, t, noisy, w = ep["order"], ep["t"], ep["noisy"], ep["weight"]
+        n_all = len(order)
+        B = self.recipe.batch_rows(len(self.data.entries))
+        while ep["pos"] < n_all:
             s = ep["pos"]
             idx = order[s : s + B]
             n = len(idx)
-            loss, grad = loss_and_grad(self.params, noisy[s : s + n], t[s : s + n],
-                                       self.data.tokens[idx], self.weight[idx] / n)
+            if self.fused is not None:
+                loss, grad = self.fused.loss_and_grad(
+                    noisy[s : s + n], t[s : s + n], self.onehot[idx], self.flat_target[idx],
+                    w[s : s + n] / n)
+            else:  # the readable reference (tests)
+                loss, grad = loss_and_grad(self.params, noisy[s : s + n], t[s : s + n],
+                                           self.data.tokens[idx], w[s : s + n] / n)
             self.opt.step(grad)
             ep["total"] += loss * n
             ep["pos"] += n
             self.steps += 1
-            if time.perf_counter() >= deadline and ep["pos"] < N:
+            if time.perf_counter() >= deadline and ep["pos"] < n_all:
                 return False
         return True
 
@@ -281,11 +217,16 @@ class Trainer:
         recorded). ``callback(epoch, loss)`` is called after each epoch.
         """
         out = []
+        start, length = self._cycle
+        if self._epoch is None and len(self.history) >= start + length:
+            self._cycle = (len(self.history), max(1, epochs))  # "+N more": N epochs of schedule
         deadline = math.inf if max_seconds is None else time.perf_counter() + max_seconds
         advance = self._advance_fast if self.fast is not None else self._advance_batched
         while len(out) < epochs and not self.diverged:
             if self._epoch is None:
                 self._epoch = self._draw_epoch()
+                self._epoch["lr"] = self.lr_at(len(self.history))
+            self._apply_lr(self._epoch["lr"])
             with np.errstate(all="ignore"):
                 complete = advance(self._epoch, deadline)
             if not complete:
@@ -297,8 +238,39 @@ class Trainer:
                 break
             out.append(loss)
             self.history.append(loss)
+            self._keep_snapshot(len(self.history), loss)
             if callback is not None:
                 callback(len(self.history), loss)
             if time.perf_counter() >= deadline:
                 break
         return out
+
+    # -- snapshots ----------------------------------------------------------------
+    def _keep_snapshot(self, epoch: int, loss: float | None) -> None:
+        """Keep the weights after ``epoch`` if it is on the grid; at most MAX_SNAPSHOTS.
+
+        Past 30 (beyond epoch 24,576), the oldest after epoch 0 is dropped.
+        """
+        if not is_snapshot_epoch(epoch):
+            return
+        self._snaps.append((epoch, loss, self.params.flat.copy()))
+        if len(self._snaps) > MAX_SNAPSHOTS:
+            del self._snaps[1]
+
+    def snapshots(self) -> list[dict]:
+        """The kept snapshots, oldest first: ``[{"epoch": 0, "loss": None}, {"epoch": 1,
+        "loss": 3.04}, ...]``; the loss is that epoch's mean training loss (None at 0)."""
+        return [{"epoch": e, "loss": loss} for e, loss, _ in self._snaps]
+
+    def snapshot_params(self, epoch: int) -> Params:
+        """A copy of the weights after ``epoch``; ``ValueError`` if it was not kept."""
+        for e, _, flat in self._snaps:
+            if e == epoch:
+                return Params(self.config, flat.copy())
+        kept = ", ".join(str(s[0]) for s in self._snaps)
+        raise ValueError(f"no snapshot at epoch {epoch}; kept: {kept}")
+
+    @property
+    def snapshot_bytes(self) -> int:
+        """Memory held by the snapshots' weights (8 bytes a weight; names: 219,728 each)."""
+        return sum(flat.nbytes for _, _, flat in self._snaps)

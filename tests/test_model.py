@@ -4,7 +4,8 @@ import pytest
 
 from diffusion_core.corruption import corrupt
 from diffusion_core.dataset import builtin
-from diffusion_core.model import ModelConfig, Params, forward, loss_and_grad
+from diffusion_core.model import ModelConfig, Params, forward, loss_and_grad, loss_weights
+from diffusion_core.steps import FastBatch
 from diffusion_core.train import HIDDEN, SGD, FastSGD1, Trainer, get_recipe
 
 
@@ -24,8 +25,9 @@ def test_initial_loss_is_about_log_vocab():
     assert abs(loss - np.log(22)) < 0.3
 
 
-@pytest.mark.parametrize("task", ["names", "translate"])
-def test_every_gradient_matches_finite_differences(task):
+@pytest.mark.parametrize("task, weighting", [("names", "uniform"), ("translate", "uniform"),
+                                             ("names", "elbo")])
+def test_every_gradient_matches_finite_differences(task, weighting):
     d = builtin(task)
     c = ModelConfig(d.seq_len, d.vocab_size, hidden=12)  # small H keeps this quick
     rng = np.random.default_rng(0)
@@ -33,8 +35,8 @@ def test_every_gradient_matches_finite_differences(task):
     p.flat[:] += rng.normal(0, 0.05, p.flat.shape)  # nonzero biases too
     rows = np.arange(6)
     t = rng.random(6)
-    noisy, _ = corrupt(d.tokens[rows], t, d.maskable[rows], rng)
-    w = d.maskable[rows] / d.maskable[rows].sum(axis=1, keepdims=True) / 6
+    noisy, masked = corrupt(d.tokens[rows], t, d.maskable[rows], rng)
+    w = loss_weights(d.maskable[rows], masked, t, weighting) / 6
     _, grad = loss_and_grad(p, noisy, t, d.tokens[rows], w)
     used = np.zeros(c.vocab_size, dtype=bool)
     used[noisy.ravel()] = True
@@ -77,4 +79,33 @@ def test_forward_gives_a_distribution_at_every_position():
     assert probs.shape == (5, 7, 22)
     np.testing.assert_allclose(probs.sum(axis=2), 1.0)
     assert np.all(probs > 0)
-    assert isinstance(FastSGD1(p, 0.01), FastSGD1)
+    assert isinstance(FastSGD1(p), FastSGD1)
+
+
+@pytest.mark.parametrize("task, weighting", [("names", "uniform"), ("translate", "elbo")])
+def test_fused_batch_step_equals_reference_loss_and_grad(task, weighting):
+    d = builtin(task)
+    c = ModelConfig(d.seq_len, d.vocab_size, hidden=HIDDEN[task])
+    rng = np.random.default_rng(4)
+    p = Params.init(c, rng)
+    rows = rng.permutation(len(d.entries))[:9]
+    t = rng.random(9)
+    noisy, masked = corrupt(d.tokens[rows], t, d.maskable[rows], rng)
+    w = loss_weights(d.maskable[rows], masked, t, weighting) / 9
+    ref_loss, ref_grad = loss_and_grad(p, noisy, t, d.tokens[rows], w)
+    ft = np.arange(d.seq_len) * d.vocab_size + d.tokens[rows]
+    onehot = np.zeros((9, c.n_out))
+    np.put_along_axis(onehot, ft, 1.0, axis=1)
+    fused = FastBatch(p)
+    for _ in range(2):  # the second call reuses the buffers
+        loss, grad = fused.loss_and_grad(noisy, t, onehot, ft, w)
+        assert loss == pytest.approx(ref_loss, rel=1e-13)
+        np.testing.assert_allclose(grad, ref_grad, rtol=0, atol=1e-13)
+
+
+def test_default_trainer_equals_the_reference_path():
+    fast = Trainer(builtin("names"), get_recipe("names", "default"), seed=3)
+    ref = Trainer(builtin("names"), get_recipe("names", "default"), seed=3)
+    ref.fused = None  # model.loss_and_grad
+    np.testing.assert_allclose(fast.run(5), ref.run(5), rtol=0, atol=1e-12)
+    np.testing.assert_allclose(fast.params.flat, ref.params.flat, rtol=0, atol=1e-12)

@@ -1,10 +1,16 @@
+import json
+import math
+
 import numpy as np
 import pytest
 
-from diffusion_core.dataset import builtin
+from diffusion_core.dataset import builtin, names_dataset
 from diffusion_core.metrics import eval_loss, loss_floor
+from diffusion_core.model import loss_weights
+from diffusion_core.recipe import lr_factor, recipe_from_json
 from diffusion_core.sampler import accuracy
-from diffusion_core.train import Trainer, get_recipe
+from diffusion_core.session import Session
+from diffusion_core.train import MAX_SNAPSHOTS, Trainer, get_recipe, is_snapshot_epoch
 
 # The first epoch losses of the seed recipe, seed 0 (a pinned trajectory: the
 # browser test compares the page's losses against the same numbers).
@@ -99,3 +105,176 @@ def test_default_translate_training_gets_every_pair_right():
     tr.run(r.epochs)
     acc = accuracy(tr.params, d)
     assert acc["correct"] == acc["total"] == 30, [x for x in acc["results"] if not x["ok"]]
+
+
+# -- recipes: full batch, schedule, t sampling, masks -------------------------------
+
+
+def test_default_recipe_is_one_batch_of_the_whole_dataset_at_any_size():
+    r = get_recipe("names", "default")
+    assert r.batch_size == 0  # "all at once"
+    names = [f"{a}{b}" for a in "abcdefg" for b in "aeiou"][:41]
+    tr = Trainer(names_dataset(names), r, seed=0)
+    tr.run(3)
+    assert tr.steps == 3  # one step per epoch: no 1-example second batch for 41 names
+    s = Session()
+    req = {"method": "set_data", "args": {"task": "names", "text": "\n".join(names)}}
+    s.handle(json.dumps(req))
+    out = json.loads(s.handle('{"method": "describe", "args": {"task": "names"}}'))["result"]
+    assert out["recipes"]["default"]["batch_size"] == 0
+    assert r.batch_rows(41) == 41 and get_recipe("names", "default", masks=2).batch_rows(41) == 82
+    assert r.explain(41).startswith("Adam on all 41 examples at once (one step per epoch), 220 ")
+    assert "decaying to 0 along a cosine" in r.explain(41)
+    assert get_recipe("names", "seed").explain(40) == (
+        "plain SGD on one example per step, 500 epochs, learning rate 0.01.")
+
+
+def test_cosine_schedule_decays_to_zero_and_restarts():
+    r = get_recipe("names", "default", epochs=10)
+    tr = Trainer(builtin("names"), r, seed=0)
+    assert r.schedule == "cosine"
+    lrs = [tr.lr_at(e) for e in range(12)]
+    assert lrs[0] == r.lr and all(a > b for a, b in zip(lrs[:9], lrs[1:10]))
+    assert lrs[9] < 0.03 * r.lr and lrs[10] == r.lr  # a warm restart after the cycle
+    assert lr_factor("cosine", 5, 10) == pytest.approx(0.5)
+    assert lr_factor("constant", 7, 10, warmup=3) == 1.0
+    assert lr_factor("constant", 1, 10, warmup=3) == pytest.approx(0.5)
+    tr.run(10)
+    done = len(tr.run(20, max_seconds=0.0))  # "+20 more" after the end, in chunks as the page
+    tr.run(20 - done)
+    assert [tr.lr_at(e) for e in (10, 20)] == [r.lr, pytest.approx(0.5 * r.lr)]
+    tr.extend(20)  # an explicit cycle of exactly 20 epochs from the next one
+    assert tr.current_lr == r.lr and tr.lr_at(40) == pytest.approx(0.5 * r.lr)
+    tr.set_lr(0.01)  # the peak; the factor still applies
+    assert tr.current_lr == 0.01 and tr.lr_at(40) == pytest.approx(0.005)
+    assert get_recipe("names", "seed").schedule == "constant"
+
+
+@pytest.mark.parametrize("changes", [{"masks": 2}, {"t_sampling": "low-discrepancy"},
+                                     {"batch_size": 16, "weighting": "elbo"},
+                                     {"t_input": False}])
+def test_every_option_is_deterministic_and_chunkable(changes):
+    r = get_recipe("names", "default", **changes)
+    assert r.name == "custom"
+    one = Trainer(builtin("names"), r, seed=3)
+    one.run(4)
+    sliced = Trainer(builtin("names"), r, seed=3)
+    while len(sliced.history) < 4:
+        sliced.run(1, max_seconds=0.0)
+    assert sliced.history == one.history
+    assert np.array_equal(sliced.params.flat, one.params.flat)
+    assert np.mean(one.history[-2:]) < one.history[0]
+
+
+def test_low_discrepancy_t_covers_every_stratum_of_an_epoch():
+    tr = Trainer(builtin("names"), get_recipe("names", "default", t_sampling="low-discrepancy",
+                                             masks=2), seed=0)
+    t = tr._draw_epoch()["t"]
+    assert len(t) == 80
+    counts = np.bincount((t * 10).astype(int), minlength=10)
+    assert counts.min() >= 7 and counts.max() <= 9  # uniform draws would spread 3..14
+
+
+@pytest.mark.parametrize("bad, message", [({"schedule": "linear"}, "constant or cosine"),
+                                          ({"masks": 0}, "masks"),
+                                          ({"weighting": "x"}, "uniform or elbo"),
+                                          ({"batch_size": -1}, "0 for all at once")])
+def test_bad_recipes_say_what_is_allowed(bad, message):
+    with pytest.raises(ValueError, match=message):
+        get_recipe("names", "default", **bad)
+
+
+def test_old_checkpoint_recipes_load_with_the_old_meaning():
+    old = {"name": "default", "optimizer": "adam", "lr": 0.01, "batch_size": 40, "epochs": 500}
+    r = recipe_from_json(old)
+    assert (r.schedule, r.masks, r.t_input, r.weighting) == ("constant", 1, True, "uniform")
+
+
+# -- snapshots --------------------------------------------------------------------------
+
+
+def test_snapshots_are_geometric_bounded_and_unaffected_by_chunking():
+    r = get_recipe("names", "seed", epochs=13)
+    one = Trainer(builtin("names"), r, seed=1)
+    one.run(13)
+    parts = Trainer(builtin("names"), r, seed=1)
+    for k in (5, 1, 7):
+        parts.run(k, max_seconds=0.01)
+    parts.run(13 - len(parts.history))
+    assert [s["epoch"] for s in one.snapshots()] == [0, 1, 2, 3, 4, 6, 8, 12]
+    assert one.snapshots() == parts.snapshots()
+    assert one.snapshots()[0]["loss"] is None
+    assert one.snapshots()[3]["loss"] == one.history[2]
+    assert np.array_equal(one.snapshot_params(12).flat, parts.snapshot_params(12).flat)
+    assert one.snapshot_bytes == 8 * 27466 * 8
+    with pytest.raises(ValueError, match="no snapshot at epoch 5"):
+        one.snapshot_params(5)
+    grid = [e for e in range(100_001) if is_snapshot_epoch(e)]
+    assert len(grid) == 34 and grid[-1] == 98304
+    tr = Trainer(builtin("names"), r, seed=1)
+    for e in grid[1:]:  # keeping every grid epoch never holds more than 30
+        tr._keep_snapshot(e, 1.0)
+    assert len(tr.snapshots()) == MAX_SNAPSHOTS and tr.snapshots()[0]["epoch"] == 0
+
+
+def test_snapshot_weights_are_the_weights_at_that_epoch():
+    r = get_recipe("names", "default", epochs=8)
+    tr = Trainer(builtin("names"), r, seed=2)
+    tr.run(6)
+    six = tr.params.flat.copy()
+    tr.run(2)
+    assert np.array_equal(tr.snapshot_params(6).flat, six)
+    assert np.array_equal(tr.snapshot_params(8).flat, tr.params.flat)
+
+
+# -- training without t, ELBO weighting ---------------------------------------------------
+
+
+@pytest.mark.slow
+def test_a_model_without_t_matches_one_with_t_under_masking():
+    """Under masking the number of masks reveals t, so t adds nothing (Sahoo et al. 2024,
+    MDLM, sec. 3.2 / Ou et al. 2024 show the optimal denoiser is time-independent)."""
+    d = builtin("names")
+    diffs, ses = [], []
+    for seed in range(4):
+        ev = {}
+        for t_input in (True, False):
+            r = get_recipe("names", "default", t_input=t_input)
+            tr = Trainer(d, r, seed=seed)
+            tr.run(r.epochs)
+            ev[t_input] = eval_loss(tr.params, d, n=20000)
+            if not t_input:
+                assert np.all(tr.params.W1[-2] == 0)  # the t weights never moved
+        diffs.append(ev[False].mean - ev[True].mean)
+        ses.append(math.hypot(ev[False].stderr, ev[True].stderr))
+    spread = max(np.std(diffs, ddof=1) / math.sqrt(len(diffs)), np.mean(ses))
+    assert abs(np.mean(diffs)) <= 3 * spread, (diffs, ses)
+
+
+def test_elbo_weighting_trains_and_is_reported_as_the_elbo():
+    d = builtin("names")
+    r = get_recipe("names", "default", weighting="elbo", epochs=60)
+    tr = Trainer(d, r, seed=0)
+    out = tr.run(60)
+    assert np.mean(out[-10:]) < np.mean(out[:5]) - 0.5
+    # the ELBO weights 1/t on masked positions: the same weights average to 1 per position
+    rng = np.random.default_rng(0)
+    t = rng.random(20000)
+    masked = rng.random((20000, 7)) < t[:, None]
+    w = loss_weights(np.ones((20000, 7), bool), masked, t, "elbo")
+    assert abs(w.sum(axis=1).mean() - 1) < 0.1
+    assert np.all(w[~masked] == 0)
+
+
+@pytest.mark.slow
+def test_default_names_median_over_ten_seeds_is_within_10_percent_of_the_floor():
+    d = builtin("names")
+    r = get_recipe("names", "default")
+    fl = loss_floor(d).mean
+    ratios = []
+    for seed in range(10):
+        tr = Trainer(d, r, seed=seed)
+        tr.run(r.epochs)
+        ratios.append(eval_loss(tr.params, d, n=20000).mean / fl)
+    assert np.median(ratios) <= 1.10, ratios
+    assert min(ratios) >= 1.0 - 0.01  # nothing beats the floor (beyond noise)

@@ -1,0 +1,1 @@
+"""`make bench`: the performance table, side by side in one run (see __main__.py)."""

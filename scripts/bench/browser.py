@@ -1,0 +1,187 @@
+"""Headless Chromium on the built dist/, served under a sub-path, driven like the tests do.
+
+Bench-only pages live under ``<site>/__bench/`` and are answered by Playwright
+routes from ``scripts/bench/js/`` (and the JavaScript reference from its own
+folder), so nothing is added to dist/.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from pathlib import Path
+
+from .util import JS, ROOT, js, reference_path, wait_until
+
+PREFIX = "/bench/"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
+        "--enable-precise-memory-info", "--disable-dev-shm-usage"]
+READY = "#status[data-state=ready]"
+TYPES = {".js": "text/javascript", ".html": "text/html"}
+
+
+class Browser:
+    """A local server for dist/ and one Chromium; :meth:`page` gives a fresh, cold context."""
+
+    def __init__(self):
+        from playwright.sync_api import sync_playwright
+        from serve import make_server
+
+        self.srv = make_server(str(ROOT / "dist"), "127.0.0.1", 0, PREFIX, quiet=True)
+        threading.Thread(target=self.srv.serve_forever, daemon=True).start()
+        self.url = f"http://127.0.0.1:{self.srv.server_address[1]}{PREFIX}"
+        self.reference = reference_path()
+        self.pw = sync_playwright().start()
+        exe = os.environ.get("CHROMIUM") or next(
+            (p for p in ("/usr/bin/chromium", "/usr/bin/chromium-browser") if Path(p).exists()),
+            None)
+        self.browser = (self.pw.chromium.launch(executable_path=exe, args=ARGS) if exe
+                        else self.pw.chromium.launch(args=ARGS))
+        self.version = self.browser.version
+
+    def _bench_file(self, route) -> None:
+        name = route.request.url.rsplit("/", 1)[-1].split("?")[0]
+        path = self.reference if name == "seed_reference.js" else JS / name
+        if path is None or not path.is_file() or path.parent not in (JS, getattr(
+                self.reference, "parent", None)):
+            return route.fulfill(status=404, body="not found")
+        route.fulfill(status=200, body=path.read_bytes(),
+                      headers={"Content-Type": TYPES.get(path.suffix, "text/plain")})
+
+    def page(self, service_workers="block"):
+        ctx = self.browser.new_context(service_workers=service_workers,
+                                       viewport={"width": 1280, "height": 900})
+        ctx.add_init_script(path=str(JS / "longtasks.js"))
+        ctx.route(f"{self.url}__bench/**", self._bench_file)
+        return ctx, ctx.new_page()
+
+    def close(self):
+        self.browser.close()
+        self.pw.stop()
+        self.srv.shutdown()
+
+
+def boot_pair(b: Browser, first: str) -> dict:
+    """One cold boot of the bare runtime and one of our page, in the order given."""
+    out = {}
+    for kind in ([first, "ours"] if first == "bare" else ["ours", "bare"]):
+        ctx, page = b.page()
+        if kind == "bare":
+            page.goto(b.url + "__bench/bare.html")
+            wait_until(page, "window.__bareReady !== undefined", poll_s=0.005)
+            out["bare"] = page.evaluate("window.__bareReady") / 1000
+        else:
+            page.goto(b.url)
+            wait_until(page, "document.querySelector('#corruption-names') &&"
+                       " document.querySelector('#corruption-names').children.length > 0",
+                       poll_s=0.005)
+            out["visible"] = page.evaluate(
+                "(performance.getEntriesByName('widgets-ready')[0] || performance.now())"
+                ".startTime ?? performance.now()")
+            page.wait_for_selector(READY, timeout=180_000)
+            out["ours"] = page.evaluate("window.tinyDiffusion.engine.readyAt") / 1000
+            out["step_names"] = page.evaluate(js("step_us.js"), ["names"])
+            out["step_translate"] = page.evaluate(js("step_us.js"), ["translate"])
+            out["stop"] = [page.evaluate(js("stop_ms.js")) for _ in range(3)]
+        ctx.close()
+    return out
+
+
+def reference_ms(page) -> dict | None:
+    """The JavaScript reference's 500-epoch run in a worker of ``page`` (None if not found)."""
+    return page.evaluate(js("reference.js"), ["__bench/ref_worker.js", 500])
+
+
+def ui_train(b: Browser, hash_: str) -> dict:
+    """Click Train on a cold page; seconds to finished, the evaluated loss, and what follows."""
+    ctx, page = b.page()
+    try:
+        page.goto(b.url + hash_)
+        page.wait_for_selector(READY, timeout=180_000)
+        out = {"reference": reference_ms(page) if b.reference else None}
+        page.evaluate("window.__longtasks = []")
+        t0 = page.evaluate("performance.now()")
+        page.click("#train")
+        wait_until(page, "document.querySelector('#stop').disabled === false", poll_s=0.002)
+        out["train_s"] = (page.evaluate(js("wait_idle.js"), "#stop") - t0) / 1000
+        ev = page.evaluate("window.tinyDiffusion.engine.call('evaluate', {task: 'names'})")
+        out["x_floor"] = ev["eval"]["mean"] / ev["floor"]["mean"]
+        wait_until(page, "document.querySelector('#eval-readout').innerText.includes('×')")
+        out["generate_ms"] = page.evaluate(js("generate_ms.js"))
+        t0 = page.evaluate("performance.now()")
+        page.click("#train-translator")
+        wait_until(page, "document.querySelector('#accuracy') && /\\d+\\s*(\\/|of)\\s*30/"
+                   ".test(document.querySelector('#accuracy').textContent)",
+                   timeout=120_000, poll_s=0.002)
+        out["translate_s"] = (page.evaluate("performance.now()") - t0) / 1000
+        out["translate_correct"] = page.evaluate(
+            "window.tinyDiffusion.engine.call('accuracy', {})")["correct"]
+        out["longest"] = max(page.evaluate("window.__longtasks") or [0])
+        page.evaluate(js("long80.js"))
+        time.sleep(0.2)
+        out["observer_ok"] = max(page.evaluate("window.__longtasks") or [0]) >= 80
+        return out
+    finally:
+        ctx.close()
+
+
+def engine_runs(b: Browser, runs: list[tuple[str, dict]]) -> list[dict]:
+    """Whole runs of presets through the engine on one ready page (recipe speed, no UI)."""
+    ctx, page = b.page()
+    try:
+        page.goto(b.url)
+        page.wait_for_selector(READY, timeout=180_000)
+        return [{"recipe": r, "overrides": ov, **page.evaluate(js("engine_run.js"), [r, ov])}
+                for r, ov in runs]
+    finally:
+        ctx.close()
+
+
+def warm_ready(b: Browser, runs: int) -> list[float]:
+    """Ready after a reload served by the service worker."""
+    ctx, page = b.page(service_workers="allow")
+    try:
+        page.goto(b.url)
+        page.wait_for_selector(READY, timeout=180_000)
+        page.evaluate("navigator.serviceWorker.ready")
+        out = []
+        for _ in range(runs):
+            page.reload()
+            page.wait_for_selector(READY, timeout=180_000)
+            out.append(page.evaluate("window.tinyDiffusion.engine.readyAt") / 1000)
+        return out
+    finally:
+        ctx.close()
+
+
+def memory_growth(b: Browser, cycles: int) -> dict:
+    """Memory after Train/Generate/Reset cycles, against ready and against cycle 1."""
+    ctx, page = b.page()
+    try:
+        page.goto(b.url)
+        page.wait_for_selector(READY, timeout=180_000)
+
+        def mem():
+            page.evaluate("window.gc && window.gc()")
+            m = page.evaluate("window.tinyDiffusion.engine.memory()")
+            main = page.evaluate("performance.memory ? performance.memory.usedJSHeapSize : 0")
+            return m["wasm"] + (m["js"] or 0) + main
+
+        before = mem()
+        after_first = None
+        for i in range(cycles):
+            page.click("#train")
+            wait_until(page, "document.querySelector('#stop').disabled === false")
+            page.evaluate(js("wait_idle.js"), "#stop")
+            page.click("#generate")
+            wait_until(page, "!document.querySelector('#generate').disabled")
+            page.click("#reset")
+            if i == 0:
+                after_first = mem()
+        after = mem()
+        return {"cycles": cycles, "from_ready": (after - before) / 1e6,
+                "after_first_cycle": (after - after_first) / 1e6}
+    finally:
+        ctx.close()

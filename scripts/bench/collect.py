@@ -1,0 +1,62 @@
+"""The browser half of the bench: every page measurement, interleaved run by run."""
+
+from __future__ import annotations
+
+from . import browser as br
+from .util import summary
+
+# Candidate recipes timed through the engine (the default is chosen by time to quality).
+SWEEP = [("default", {"epochs": 150}), ("default", {"epochs": 250}),
+         ("default", {"epochs": 200, "lr": 0.05})]
+
+
+def _ratio(a, b):
+    return a / b if a is not None and b else None
+
+
+def browser_all(runs: int, quick: bool) -> dict:
+    b = br.Browser()
+    out = {"chromium": b.version, "reference_found": b.reference is not None}
+    acc: dict[str, list] = {}
+
+    def add(key, value):
+        acc.setdefault(key, []).append(value)
+
+    try:
+        for i in range(runs):
+            boot = br.boot_pair(b, first="bare" if i % 2 == 0 else "ours")
+            add("bare_ready_s", boot["bare"])
+            add("ready_cold_s", boot["ours"])
+            add("ready_x_bare", boot["ours"] / boot["bare"])
+            add("visible_ms", boot["visible"])
+            add("names_seed_us_per_step", boot["step_names"])
+            add("translate_seed_us_per_step", boot["step_translate"])
+            acc.setdefault("stop_ms", []).extend(boot["stop"])
+            for label, hash_ in (("default", "#seed=0"), ("seed", "#recipe=seed&seed=0")):
+                ui = br.ui_train(b, hash_)
+                ref = ui["reference"]["ms"] / 1000 if ui["reference"] else None
+                add("reference_s", ref)
+                add(f"ui_{label}_train_s", ui["train_s"])
+                add(f"ui_{label}_x_reference", _ratio(ui["train_s"], ref))
+                add(f"ui_{label}_x_floor", ui["x_floor"])
+                if label == "default":
+                    for k in ("generate_ms", "translate_s", "translate_correct", "longest"):
+                        add(k, ui[k])
+                    add("observer_ok", ui["observer_ok"])
+            for r in br.engine_runs(b, [("default", {}), ("seed", {})]):
+                add(f"engine_{r['recipe']}_train_s", r["seconds"])
+                add(f"engine_{r['recipe']}_x_floor", r["x_floor"])
+                add(f"engine_{r['recipe']}_epochs", r["epochs"])
+        ref = summary(acc.get("reference_s", []))
+        for label in ("default", "seed"):
+            med = summary(acc[f"engine_{label}_train_s"])
+            out[f"engine_{label}_x_reference"] = (
+                summary([med["median"] / ref["median"]]) if ref and med else None)
+        out["observer_verified"] = all(acc.pop("observer_ok", [False]))
+        out.update({k: summary(v) for k, v in acc.items()})
+        out["recipe_sweep"] = br.engine_runs(b, SWEEP)
+        out["ready_warm_s"] = summary(br.warm_ready(b, runs))
+        out["memory_growth_mb"] = br.memory_growth(b, 5 if quick else 20)
+    finally:
+        b.close()
+    return out
