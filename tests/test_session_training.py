@@ -142,3 +142,47 @@ def test_random_requests_never_crash(trained):
             for v in bad:
                 r = json.loads(trained.handle(json.dumps({"method": method, "args": {key: v}})))
                 assert r["ok"] or r["kind"] == "user", (method, key, v, r)
+
+
+def test_snapshots_go_with_a_model_file_only_when_asked():
+    s = Session()
+    train(s, epochs=9)
+    plain = ok(s, "save", task="names")["text"]
+    assert '"snapshots"' not in plain
+    text = ok(s, "save", task="names", snapshots=True)["text"]
+    assert "snapshots must be true or false" in user_error(s, "save", snapshots="yes")
+    kept = ok(s, "snapshots")["snapshots"]
+    t = Session()
+    ok(t, "load", text=text)
+    assert ok(t, "snapshots")["snapshots"] == kept  # epochs 0..8 and their losses
+    a = ok(s, "snapshot_sample", epoch=8, n=20, seed=1)
+    b = ok(t, "snapshot_sample", epoch=8, n=20, seed=1)  # float32 weights: the same names
+    assert sum(x == y for x, y in zip(a["samples"], b["samples"])) >= 18
+    ok(t, "load", text=plain)
+    assert ok(t, "snapshots")["snapshots"] == []
+
+
+@pytest.mark.parametrize("change, message", [
+    (lambda o: o["snapshots"].append(o["snapshots"][-1]), "epoch must be"),
+    (lambda o: o["snapshots"][1].update(weights="AAAA"), "float32"),
+    (lambda o: o["snapshots"][1].update(loss=-1), "loss must be"),
+    (lambda o: o["snapshots"][1].pop("loss"), "must be {"),
+    (lambda o: o["snapshots"][2].update(epoch=99), "at most 9"),
+    (lambda o: o.update(snapshots={}), "must be a list"),
+])
+def test_bad_snapshots_in_a_file_are_refused(change, message):
+    s = Session()
+    train(s, epochs=9)
+    obj = json.loads(ok(s, "save", task="names", snapshots=True)["text"])
+    change(obj)
+    assert message in user_error(Session(), "load", text=json.dumps(obj))
+
+
+def test_snapshots_are_thinned_to_fit_a_file():
+    import numpy as np
+
+    from diffusion_core import snapshot_file
+    snaps = [(e, 1.0, np.zeros(27466)) for e in range(30)]
+    out = snapshot_file.encode(snaps, budget=1_000_000)
+    assert 2 <= len(out) < 30 and out[0]["epoch"] == 0 and out[-1]["epoch"] == 29
+    assert sum(len(x["weights"]) for x in out) < 1_000_000
