@@ -1,7 +1,8 @@
 // Part of section IV (training.js): the likelihood bound of the names model in
 // bits per character. While a run goes on, the "elbo" request in "live" mode
 // (about 1,100 random masks, answered between training chunks) is asked at
-// most every ~300 ms, on the timer of the live prediction; after the run, the
+// most every ~300 ms, on the timer of the live prediction, and never sooner than
+// three times its own duration after the last answer; after the run, the
 // "precise" mode (every mask of every name). The entropy of the data, which the
 // core returns with each answer, is the dashed line no model can go below.
 //
@@ -17,7 +18,7 @@ import { createElboChart } from "../widgets/elbo-chart.js";
 export function createElboTracker({ engine, page }) {
   const chart = createElboChart($("elbo-chart"), { empty: "Press Train: the bound is estimated as the model learns." });
   const readout = $("elbo-readout");
-  const st = { epoch: 0, asked: -1, busy: false, live: false };
+  const st = { epoch: 0, asked: -1, busy: false, live: false, next: 0 };
   const c = { engine, page, chart, readout, st };
   return {
     reset(epochs) {
@@ -53,11 +54,13 @@ export function createElboTracker({ engine, page }) {
 async function refresh({ engine, page, chart, readout, st }) {
   const t = page.tasks.names;
   if (st.busy || !st.live || !page.ready || !t.hasModel || t.diverged || st.epoch === st.asked) return;
+  if (performance.now() < st.next) return; // the estimate takes at most a quarter of the worker's time
   st.busy = true;
   const version = t.version;
   st.asked = st.epoch;
   try {
     const r = await engine.call("elbo", { task: "names", mode: "live" });
+    st.next = performance.now() + 3 * r.ms;
     // The reply comes between two chunks: the weights are those of the latest progress.
     if (t.version === version && st.live) {
       chart.add(st.epoch, r.bits_per_char, r.stderr);

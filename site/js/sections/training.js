@@ -112,6 +112,7 @@ function onModelReplaced(s, { info, cause, loaded, version }) {
   }
   if (cause === "restore" && !loaded) s.lossChart.reset(s.state.get("epochs"));
   s.elbo.modelReplaced(cause, info);
+  s.lastRecipe = null; // "+500 more" now goes on with the new model's recipe
   if (!info) return;
   s.lossChart.setFloor(info.floor.mean);
   s.predictIndex = Math.max(0, info.entries.indexOf("rahul"));
@@ -222,7 +223,7 @@ function trainNames(s, fresh) {
 /** Examples per optimiser step: the batch size, or every example (x masks) for 0. */
 function rowsPerStep(s, fresh) {
   const t = s.page.tasks.names;
-  const r = fresh ? s.page.recipes("names")[s.state.get("recipe")] : t.info?.recipe || s.lastRecipe;
+  const r = fresh ? s.page.recipes("names")[s.state.get("recipe")] : s.lastRecipe || t.info?.recipe;
   if (fresh) s.lastRecipe = r;
   const n = t.info?.entries.length || NAMES.length;
   return r && r.batch_size ? r.batch_size : n * (r?.masks || 1);
