@@ -265,11 +265,11 @@ def _snapshots(obj, config: ModelConfig, epochs: int) -> list | None:
         return None
     try:
         snaps = snapshot_file.decode(obj["snapshots"], config, epochs)
-    except snapshot_file.SnapshotError as e:
-        raise CheckpointError(str(e)) from None
-    for e, _, flat in snaps:
+    except snapshot_file.SnapshotError as err:
+        raise CheckpointError(str(err)) from None
+    for epoch, _, flat in snaps:
         if not output_bound(Params(config, flat)) < MAX_OUTPUT:
-            raise CheckpointError(f"snapshot at epoch {e}: the weights are so large that "
+            raise CheckpointError(f"snapshot at epoch {epoch}: the weights are so large that "
                                   "the model's outputs would overflow")
     return snaps
 

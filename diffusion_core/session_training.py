@@ -42,6 +42,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Callable
 from dataclasses import replace
 
 import numpy as np
@@ -66,6 +67,11 @@ def _finite(x):
 
 class TrainingMethods:
     """Protocol methods of the training lab (see the module docstring)."""
+
+    # Provided by Session (declared for the type checker only):
+    slots: dict
+    _no_t: dict[str, dict]
+    _sampling_args: Callable[..., dict]
 
     def _no_t_runs(self) -> dict:
         if not hasattr(self, "_no_t"):
