@@ -73,7 +73,7 @@ function draw(svg, st) {
   drawAxes(svg, st, yMax, px, py);
   if (fin(st.entropy)) {
     el("line", { class: "floor", x1: M.left, x2: W - M.right, y1: py(st.entropy), y2: py(st.entropy) }, svg);
-    el("text", { class: "floor-label", x: W - M.right, y: py(st.entropy) - 5, "text-anchor": "end" }, svg)
+    el("text", { class: "floor-label", x: M.left + 8, y: py(st.entropy) + 16, "text-anchor": "start" }, svg) // below: the bound stays above it
       .textContent = `entropy of the data ${st.entropy.toFixed(3)}`;
   }
   if (!all.length) {
