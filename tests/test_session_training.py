@@ -186,3 +186,21 @@ def test_snapshots_are_thinned_to_fit_a_file():
     out = snapshot_file.encode(snaps, budget=1_000_000)
     assert 2 <= len(out) < 30 and out[0]["epoch"] == 0 and out[-1]["epoch"] == 29
     assert sum(len(x["weights"]) for x in out) < 1_000_000
+
+
+def test_a_loaded_model_trained_further_keeps_only_its_own_snapshots():
+    s = Session()
+    train(s, epochs=5)
+    text = ok(s, "save", task="names", snapshots=True)["text"]
+    t = Session()
+    ok(t, "load", text=text)
+    ok(t, "train_chunk", task="names", max_epochs=8, max_ms=1000)
+    epochs = [x["epoch"] for x in ok(t, "snapshots")["snapshots"]]
+    # the file's 0..4, then the epochs trained after loading; never the resumed trainer's
+    # own epoch 0 (fresh random weights that are not this model's)
+    assert epochs[:5] == [0, 1, 2, 3, 4] and epochs[5:] == [e for e in (6, 8, 12)
+                                                            if e <= len(ok(t, "describe")["history"])]
+    u = Session()
+    ok(u, "load", text=ok(s, "save", task="names")["text"])  # no snapshots in the file
+    ok(u, "train_chunk", task="names", max_epochs=8, max_ms=1000)
+    assert 0 not in [x["epoch"] for x in ok(u, "snapshots")["snapshots"]]
