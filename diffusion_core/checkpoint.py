@@ -26,6 +26,7 @@ from dataclasses import dataclass, field, fields
 
 import numpy as np
 
+from . import snapshot_file
 from .dataset import Dataset, DatasetError, from_json
 from .model import ModelConfig, Params
 from .protocol import SEED_RANGE, echo
@@ -34,6 +35,7 @@ from .train import RECIPES, Recipe, get_recipe
 FORMAT, VERSION = "tiny-text-diffusion model", 1
 MAX_BYTES = 5_000_000
 KEYS = {"format", "version", "config", "vocab", "data", "recipe", "seed", "history", "weights"}
+OPTIONAL_KEYS = {"snapshots"}  # training snapshots, only when asked (see snapshot_file.py)
 # Sizes a file may ask for beyond what the data fix (the page trains E = 8, H = 96 or 128).
 CONFIG_LIMITS = {"embed_dim": (1, 64), "hidden": (1, 1024), "embed_init_std": (0.0, 10.0)}
 MAX_OUTPUT = 1e300  # logits below this cannot overflow in the softmax (float64 max 1.8e308)
@@ -50,6 +52,8 @@ class Checkpoint:
     recipe: Recipe | None = None
     seed: int = 0
     history: list[float] = field(default_factory=list)
+    # (epoch, loss or None, flat weights), oldest first; written only when not None
+    snapshots: list | None = None
 
 
 def dumps(ck: Checkpoint) -> str:
@@ -65,6 +69,10 @@ def dumps(ck: Checkpoint) -> str:
         "history": list(ck.history),
         "weights": {k: v.tolist() for k, v in p.views.items()},
     }
+    text = json.dumps(obj, separators=(",", ":"), allow_nan=False)
+    if ck.snapshots is None:
+        return text
+    obj["snapshots"] = snapshot_file.encode(ck.snapshots, MAX_BYTES - len(text) - 1000)
     return json.dumps(obj, separators=(",", ":"), allow_nan=False)
 
 
@@ -119,7 +127,7 @@ def _parse(text: str | bytes) -> dict:
     if obj.get("version") != VERSION or not _is_int(obj.get("version")):
         raise CheckpointError(f"model file version {echo(obj.get('version'), 20)} is not "
                               f"supported; this version reads version {VERSION}")
-    unknown = set(obj) - KEYS
+    unknown = set(obj) - KEYS - OPTIONAL_KEYS
     missing = KEYS - set(obj)
     if unknown or missing:
         raise CheckpointError("unexpected model file layout: " + "; ".join(
@@ -248,7 +256,22 @@ def loads(text: str | bytes) -> Checkpoint:
     if not isinstance(history, list) or not all(_is_number(v) and v >= 0 for v in history):
         raise CheckpointError("the loss history must be a list of finite numbers >= 0")
     return Checkpoint(_weights(obj["weights"], config), data, recipe, seed,
-                      [float(v) for v in history])
+                      [float(v) for v in history], _snapshots(obj, config, len(history)))
+
+
+def _snapshots(obj, config: ModelConfig, epochs: int) -> list | None:
+    """The file's training snapshots, checked like its weights; None when it has none."""
+    if "snapshots" not in obj:
+        return None
+    try:
+        snaps = snapshot_file.decode(obj["snapshots"], config, epochs)
+    except snapshot_file.SnapshotError as err:
+        raise CheckpointError(str(err)) from None
+    for epoch, _, flat in snaps:
+        if not output_bound(Params(config, flat)) < MAX_OUTPUT:
+            raise CheckpointError(f"snapshot at epoch {epoch}: the weights are so large that "
+                                  "the model's outputs would overflow")
+    return snaps
 
 
 def save(path: str, ck: Checkpoint) -> None:

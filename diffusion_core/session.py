@@ -30,6 +30,7 @@ from .protocol import echo as _echo
 from .protocol import error_reply as _reply_error
 from .protocol import number as _num
 from .session_lab import LabMethods
+from .session_training import TrainingMethods
 from .train import LR_RANGE, RECIPES, Recipe, Trainer, get_recipe
 
 MAX_CHUNK_MS = 1000
@@ -86,7 +87,7 @@ class Slot:
         return self.params
 
 
-class Session(LabMethods):
+class Session(LabMethods, TrainingMethods):
     def __init__(self):
         self.slots = {t: Slot(t) for t in dataset.TASKS}
 
@@ -171,7 +172,7 @@ class Session(LabMethods):
     # -- training -----------------------------------------------------------------
     def do_train_start(self, args):
         """A fresh model: ``recipe`` preset, optional ``lr``, ``epochs``, ``seed``,
-        ``optimizer``, ``batch_size``."""
+        ``optimizer``, ``batch_size``, ``weighting`` ("uniform" | "elbo"), ``t_input``."""
         s = self.slots[_task(args)]
         name = args.get("recipe", "default")
         if name not in RECIPES[s.task]:
@@ -183,7 +184,8 @@ class Session(LabMethods):
                 epochs=_num(args, "epochs", 0, 1, 100_000, int) if "epochs" in args else None,
                 batch_size=(_num(args, "batch_size", 0, 1, 2000, int)
                             if "batch_size" in args else None),
-                optimizer=args.get("optimizer"))
+                optimizer=args.get("optimizer"), weighting=args.get("weighting"),
+                t_input=args.get("t_input"))
         except (ValueError, TypeError) as e:
             raise UserError(str(e)) from None
         seed = _num(args, "seed", 0, *SEED_RANGE, int)
@@ -220,6 +222,7 @@ class Session(LabMethods):
         recipe = s.recipe or RECIPES[s.task]["default"]
         tr = Trainer(s.data, recipe, seed=s.seed + len(s.history), config=p.config)
         tr.params.flat[:] = p.flat
+        tr.resumed_at = len(s.history)  # type: ignore[attr-defined]  # its snapshot 0 is not this model's
         tr.history.extend(s.history)
         s.trainer, s.params, s.history = tr, tr.params, tr.history
         return tr
@@ -316,7 +319,8 @@ class Session(LabMethods):
     def do_save(self, args):
         s = self.slots[_task(args)]
         p = s.require_model()
-        ck = checkpoint.Checkpoint(p, s.data, s.recipe, s.seed, list(s.history))
+        ck = checkpoint.Checkpoint(p, s.data, s.recipe, s.seed, list(s.history),
+                                   self._file_snapshots(s, args))  # {snapshots: true} adds them
         return {"text": checkpoint.dumps(ck), "filename": f"tiny-diffusion-{s.task}.json"}
 
     def do_load(self, args):
@@ -332,5 +336,6 @@ class Session(LabMethods):
         s = Slot(task)
         s.data, s.params, s.recipe, s.seed = ck.data, ck.params, ck.recipe, ck.seed
         s.history = ck.history
+        s.loaded_snapshots = ck.snapshots  # type: ignore[attr-defined]  # session_training.py
         self.slots[task] = s
         return self._describe(s)

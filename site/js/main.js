@@ -25,6 +25,8 @@ import { createIntroSection } from "./sections/intro.js";
 import { createCorruptionSection } from "./sections/corruption.js";
 import { createModelSection } from "./sections/model.js";
 import { createTraining } from "./sections/training.js";
+import { createNoT } from "./sections/no-t.js";
+import { createTimeTravel } from "./sections/time-travel.js";
 import { createSampling } from "./sections/sampling.js";
 import { createTranslator } from "./sections/translator.js";
 import { createYourData } from "./sections/your-data.js";
@@ -46,6 +48,8 @@ performance.mark("widgets-ready");
 
 createModelSection({ page });
 createTraining({ engine, state, page, kept });
+createNoT({ engine, page });
+createTimeTravel({ engine, state, page });
 createSampling({ engine, state, page });
 createTranslator({ engine, state, page, kept });
 createModels({ engine, page, kept });

@@ -19,6 +19,8 @@
 //   "failed"   detail of the engine's status: Python stopped or could not start.
 //   "file-mode": the page was opened from a file; Python cannot run here.
 //   "change": a model, a run or readiness changed: sections redraw their buttons.
+//   "trained" {task, version, stopped, diverged}: a training run of the task's current
+//       model ended (training.js; the time-travel slider reads its snapshots then).
 //
 // One training run at a time, for both tasks: `beginRun` and `trackRun`.
 

@@ -14,6 +14,7 @@ export const PROPS = [
   { name: "lr", type: "log", min: 1e-4, max: 1, step: 0.1, default: 0.01 },
   { name: "epochs", type: "int", values: [250, 500, 1000], default: 500 },
   { name: "seed", type: "int", min: 0, max: 999999, default: 0 },
+  { name: "weighting", type: "enum", values: ["uniform", "elbo"], default: "uniform" },
   { name: "steps", type: "int", min: 4, max: 20, default: 10 },
   { name: "temperature", type: "number", min: 0.1, max: 2, step: 0.1, default: 0.8 },
   { name: "order", type: "enum", values: ["random", "confident"], default: "random" },

@@ -17,15 +17,15 @@ export function createModels({ engine, page, kept }) {
   };
   which.addEventListener("change", updateButtons);
   page.on("change", updateButtons);
-  $("download-model").addEventListener("click", () => download(engine, which.value));
+  $("download-model").addEventListener("click", () => download(engine, which.value, $("download-snapshots").checked));
   $("load-model").addEventListener("change", () => load(engine, page, kept));
   return {};
 }
 
-async function download(engine, task) {
+async function download(engine, task, snapshots) {
   const msg = $("model-message");
   try {
-    const r = await engine.call("save", { task });
+    const r = await engine.call("save", { task, snapshots }); // snapshots: only when the reader asks
     const url = URL.createObjectURL(new Blob([r.text], { type: "application/json" }));
     const a = document.createElement("a");
     a.href = url;

@@ -1,8 +1,11 @@
 // Section IV, "Train in your browser": Train, +500 more, Stop and Reset; the
 // recipe, epochs, learning rate and seed; the loss chart with its readouts
 // (written at most once per frame); the live prediction for one corrupted name
-// (refreshed every ~300 ms while training); and the loss by noise level,
-// measured on fresh draws when a run ends.
+// (refreshed every ~300 ms while training), with the live negative ELBO in bits
+// per character (training-elbo.js); the loss by noise level, measured on fresh
+// draws when a run ends, and the precise ELBO. The loss weighting (the original
+// page's cross-entropy or the ELBO's 1/t) is a setting kept in the URL.
+// When a run ends it emits page "trained" {task, version, stopped}.
 //
 //   const training = createTraining({engine, state, page, kept});
 //   -> {reset}   (everything else comes through page events)
@@ -15,6 +18,7 @@ import { bindControls } from "../controls.js";
 import { createLossChart } from "../widgets/loss-chart.js";
 import { createBarChart } from "../widgets/bar-chart.js";
 import { createPrediction } from "../widgets/prediction.js";
+import { createElboTracker } from "./training-elbo.js";
 
 const MORE_EPOCHS = 500;
 const PREDICT_EVERY_MS = 300;
@@ -29,7 +33,9 @@ export function createTraining({ engine, state, page, kept }) {
     readout: null, readoutQueued: false, // readouts are written at most once per frame
     speed: { chunks: [] },
     predictIndex: 0, predictSeed: 1, predictTimer: null, predicting: false,
+    rowsPerStep: 1, // examples in one optimiser step of the run (for examples per second)
   };
+  s.elbo = createElboTracker({ engine, page });
   s.lossChart.reset(state.get("epochs"));
   bindTrainingControls(s);
 
@@ -71,6 +77,7 @@ function bindTrainingControls(s) {
       show: fmt.lr,
     },
     seed: { el: $("seed") },
+    weighting: { el: $("weighting") },
   });
   // Picking a recipe brings its learning rate and epochs with it.
   $("recipe").addEventListener("change", () => {
@@ -87,7 +94,9 @@ function updateButtons(s) {
   const { page } = s;
   const ready = page.ready;
   const usable = page.usable("names");
-  $("train").disabled = !ready;
+  const running = page.running("names");
+  $("train").disabled = !ready || running; // a run is never thrown away silently: Stop first
+  $("train").textContent = running ? "Training…" : "Train";
   $("more").disabled = !ready || page.running("names") || !usable;
   $("stop").disabled = !page.running("names");
   $("reset").disabled = !ready;
@@ -102,6 +111,8 @@ function onModelReplaced(s, { info, cause, loaded, version }) {
       : "Train a model on this data and its guesses appear here.");
   }
   if (cause === "restore" && !loaded) s.lossChart.reset(s.state.get("epochs"));
+  s.elbo.modelReplaced(cause, info);
+  s.lastRecipe = null; // "+500 more" now goes on with the new model's recipe
   if (!info) return;
   s.lossChart.setFloor(info.floor.mean);
   s.predictIndex = Math.max(0, info.entries.indexOf("rahul"));
@@ -123,6 +134,7 @@ function clearModel(s, predictionNote) {
   stopPredicting(s);
   s.lossChart.reset(s.state.get("epochs"));
   showReadouts(s, null, null, NaN, NaN);
+  s.elbo.clear();
   s.byT.clear();
   $("eval-readout").textContent = "Measured after training.";
   s.prediction.clear(predictionNote);
@@ -152,9 +164,10 @@ function showReadouts(s, epoch, target, loss, sps) {
   });
 }
 
-function stepsPerSecond(s, p) {
+/** Examples per second over the last 20 chunks: optimiser steps x examples per step. */
+function examplesPerSecond(s, p) {
   const chunks = s.speed.chunks;
-  chunks.push([p.steps, p.seconds]);
+  chunks.push([p.steps * s.rowsPerStep, p.seconds]);
   if (chunks.length > 20) chunks.shift();
   const steps = chunks.reduce((a, c) => a + c[0], 0);
   const secs = chunks.reduce((a, c) => a + c[1], 0);
@@ -172,12 +185,16 @@ function runPlan(s, fresh) {
     lossChart.reset(epochs);
     s.byT.clear("Measured when this run ends.");
     $("eval-readout").textContent = "Measured after training.";
-    say(s.message, `Training: ${epochs} epochs, ${state.get("recipe")} recipe, learning rate ${fmt.lr(lr)}.`);
+    const weighting = state.get("weighting");
+    s.elbo.reset(epochs);
+    say(s.message, `Training: ${epochs} epochs, ${state.get("recipe")} recipe, learning rate ${fmt.lr(lr)}, ` +
+      `${weighting === "elbo" ? "ELBO weighting" : "cross-entropy on every position"}.`);
     return { target: epochs, args: { task: "names", fresh: true, epochs,
-      start: { task: "names", recipe: state.get("recipe"), lr, epochs, seed: state.get("seed") } } };
+      start: { task: "names", recipe: state.get("recipe"), lr, epochs, seed: state.get("seed"), weighting } } };
   }
   const target = lossChart.length + MORE_EPOCHS;
   lossChart.extend(target);
+  s.elbo.extend(target);
   say(s.message, `Going on for ${MORE_EPOCHS} more epochs at learning rate ${fmt.lr(lr)}.`);
   return { target, args: { task: "names", fresh: false, epochs: MORE_EPOCHS, lr } };
 }
@@ -188,6 +205,7 @@ function trainNames(s, fresh) {
     const t = page.tasks.names;
     const { target, args } = runPlan(s, fresh);
     s.speed.chunks = [];
+    s.rowsPerStep = rowsPerStep(s, fresh);
     showReadouts(s, fresh ? 0 : lossChart.length, target, fresh ? NaN : lossChart.smoothed(), NaN);
     page.trackRun("names", target, args, (p) => {
       if (!t.hasModel) {
@@ -195,15 +213,27 @@ function trainNames(s, fresh) {
         page.changed();
       }
       lossChart.add(p.losses);
-      showReadouts(s, p.epoch, target, lossChart.smoothed(), stepsPerSecond(s, p));
+      showReadouts(s, p.epoch, target, lossChart.smoothed(), examplesPerSecond(s, p));
+      s.elbo.progress(p.epoch);
       startPredicting(s);
     }, (r, err, version) => finishNames(s, r, err, version, fresh));
   });
 }
 
+/** Examples per optimiser step: the batch size, or every example (x masks) for 0. */
+function rowsPerStep(s, fresh) {
+  const t = s.page.tasks.names;
+  const r = fresh ? s.page.recipes("names")[s.state.get("recipe")] : s.lastRecipe || t.info?.recipe;
+  if (fresh) s.lastRecipe = r;
+  const n = t.info?.entries.length || NAMES.length;
+  return r && r.batch_size ? r.batch_size : n * (r?.masks || 1);
+}
+
 async function finishNames(s, r, err, version, fresh) {
   const t = s.page.tasks.names;
   stopPredicting(s);
+  s.elbo.stop();
+  if (t.version === version && !err) s.page.emit("trained", { task: "names", version, stopped: r.stopped, diverged: r.diverged });
   if (t.version !== version) return; // the model was reset, replaced or started over
   if (err) {
     say(s.message, trainingError(err), "error");
@@ -239,6 +269,7 @@ async function evaluateNames(s, version, doneText) {
     readout.textContent = `Loss on ${fmt.count(ev.eval.n)} fresh draws: ${fmt.fixed(m, 3)} ± ${fmt.fixed(ev.eval.stderr, 3)} nats per position; ` +
       `the floor is ${fmt.fixed(f, 3)}, so this is ${fmt.fixed(m / f, 2)} × the floor.`;
     if (doneText) say(s.message, `${doneText} Generate names in section V.`, "ok");
+    await s.elbo.precise(version);
   } catch (e) {
     if (s.page.tasks.names.version === version) readout.textContent = `Could not measure: ${errorText(e)}`;
   }
@@ -248,7 +279,7 @@ async function evaluateNames(s, version, doneText) {
 function startPredicting(s) {
   if (s.predictTimer) return;
   refreshPrediction(s);
-  s.predictTimer = setInterval(() => refreshPrediction(s), PREDICT_EVERY_MS);
+  s.predictTimer = setInterval(() => { refreshPrediction(s); s.elbo.refresh(); }, PREDICT_EVERY_MS);
 }
 
 function stopPredicting(s) {

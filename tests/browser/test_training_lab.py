@@ -1,0 +1,108 @@
+"""Section IV's lab as a reader uses it: the loss weighting, bits per character live and
+after training, Train without t, the training snapshots, and Train during a run."""
+import re
+
+from conftest import open_page, wait_until
+
+TRAIN_DONE = "document.querySelector('#stop').disabled && !document.querySelector('#train').disabled"
+NUM = r"(\d+\.\d+)"
+
+
+def text(page, sel):
+    return page.locator(sel).inner_text()
+
+
+def start_training(page, epochs="250", recipe="default"):
+    page.select_option("#recipe", recipe)
+    page.select_option("#epochs", epochs)
+    page.click("#train")
+    wait_until(page, "!document.querySelector('#stop').disabled")
+
+
+def test_weighting_option_lives_in_the_url(browser, server):
+    w = open_page(browser, server, "#weighting=elbo")
+    try:
+        page = w.page
+        assert page.input_value("#weighting") == "elbo"
+        page.select_option("#weighting", "uniform")
+        wait_until(page, "!location.hash.includes('weighting')")
+        page.select_option("#weighting", "elbo")
+        wait_until(page, "location.hash.includes('weighting=elbo')")
+        w.check_clean()
+    finally:
+        w.context.close()
+
+
+def test_train_button_during_a_run_never_restarts_silently(ready):
+    page = ready.page
+    start_training(page, epochs="1000", recipe="seed")  # long enough to click during it
+    assert page.locator("#train").is_disabled()
+    assert text(page, "#train") == "Training…"
+    page.click("#stop")
+    wait_until(page, TRAIN_DONE, timeout=30_000)
+    assert text(page, "#train") == "Train"
+    assert "Stopped at epoch" in text(page, "#train-message")
+    assert text(page, "#sps-readout") != "–"  # examples per second, in one unit for both recipes
+    assert page.locator("dt", has_text="Examples per second").count() == 1
+
+
+def test_elbo_no_t_and_snapshots_after_one_run(ready):
+    page = ready.page
+    page.select_option("#weighting", "elbo")
+    start_training(page)
+    # live: at least one estimate drawn while the run goes on, with the entropy line
+    wait_until(page, "document.querySelector('#elbo-readout').innerText.includes('Live estimate')",
+               timeout=60_000)
+    wait_until(page, TRAIN_DONE, timeout=120_000)
+    assert "ELBO weighting" in text(page, "#train-message") or "Done" in text(page, "#train-message")
+    wait_until(page, "document.querySelector('#elbo-readout').innerText.includes('after training')",
+               timeout=60_000)
+    readout = text(page, "#elbo-readout")
+    bits, se = map(float, re.search(NUM + r" ± " + NUM + " bits per character", readout).groups())
+    entropy = float(re.search(r"entropy of the data is " + NUM, readout).group(1))
+    assert entropy == 0.760 and entropy < bits < 3 and se < 0.01
+    assert page.locator("#elbo-chart path.ema").count() == 1
+    assert page.locator("#elbo-chart circle.precise").count() == 1
+    assert "entropy of the data 0.760" in page.locator("#elbo-chart").inner_html()
+    # the evaluated loss (nats per position) is shown for the ELBO-weighted run too
+    wait_until(page, "document.querySelector('#eval-readout').innerText.includes('nats per position')")
+
+    check_snapshots(page)
+    check_no_t(page)
+
+
+def check_snapshots(page):
+    wait_until(page, "!document.querySelector('#snapshot').disabled", timeout=30_000)
+    assert "snapshots kept" in text(page, "#snapshot-note")
+    assert re.search(r"\d+(\.\d)? (kB|MB)", text(page, "#snapshot-note"))
+
+    def names_at(index):
+        page.eval_on_selector("#snapshot", f"(e) => {{ e.value = '{index}'; "
+                              "e.dispatchEvent(new Event('input', {bubbles: true})); }")
+        epoch = text(page, "#snapshot-value").split(":")[0].removeprefix("epoch ")
+        wait_until(page, f"document.querySelector('#snapshot-names').dataset.epoch === '{epoch}'",
+                   timeout=20_000)
+        return epoch, text(page, "#snapshot-names").split()
+
+    last = int(page.get_attribute("#snapshot", "max"))
+    e_last, trained = names_at(last)
+    e_first, untrained = names_at(0)
+    assert e_first == "0" and int(e_last) > 100
+    assert "untrained" in text(page, "#snapshot-value")
+    assert trained != untrained and len(trained) == 12
+    names_at(last // 2)
+    assert "training loss" in text(page, "#snapshot-value")
+    assert re.search(r"training loss \d\.\d{3} nats per position", text(page, "#snapshot-value"))
+
+
+def check_no_t(page):
+    page.click("#train-no-t")
+    wait_until(page, "document.querySelector('#no-t-readout').innerText.includes('differ by')",
+               timeout=180_000)
+    r = text(page, "#no-t-readout")
+    with_t = re.search(r"with t \(your model\) " + NUM + " ± " + NUM, r).groups()
+    without = re.search(r"without t " + NUM + " ± " + NUM, r).groups()
+    (a, sa), (b, sb) = map(float, with_t), map(float, without)
+    assert 0 < a < 3 and 0 < b < 3 and 0 < sa < 0.05 and 0 < sb < 0.05
+    assert abs(a - b) < 4 * (sa**2 + sb**2) ** 0.5, r
+    assert not page.locator("#generate").is_disabled()  # the reader's model is still there
