@@ -10,7 +10,8 @@
 //   chart.setLosses(history);    // replace everything (a loaded model)
 
 const NS = "http://www.w3.org/2000/svg";
-const M = { left: 46, right: 14, top: 14, bottom: 38 };
+const M = { left: 60, right: 14, top: 14, bottom: 38 };
+export const Y_TITLE = "loss, nats per position";
 // The smoothing window follows the run's length: ~epochs/40, between 4 and 25 epochs.
 const emaBeta = (epochs) => 1 - 1 / Math.max(4, Math.min(25, epochs / 40));
 const MAX_POINTS = 700;
@@ -55,6 +56,8 @@ export function createLossChart(svg, { empty = "No training yet.", floorLabel = 
   emptyText.textContent = empty;
   const xLabel = el("text", { "text-anchor": "middle" }, svg);
   xLabel.textContent = "epoch";
+  const yLabel = el("text", { class: "y-title", "text-anchor": "middle" }, svg);
+  yLabel.textContent = Y_TITLE;
 
   function layout() {
     const w = Math.round(svg.getBoundingClientRect().width);
@@ -68,6 +71,9 @@ export function createLossChart(svg, { empty = "No training yet.", floorLabel = 
     attrs(yAxis, { x1: M.left, y1: M.top, x2: M.left, y2: H - M.bottom });
     attrs(emptyText, { x: (M.left + W - M.right) / 2, y: H / 2 });
     attrs(xLabel, { x: (M.left + W - M.right) / 2, y: H - 4 });
+    const yMid = (M.top + H - M.bottom) / 2;
+    attrs(yLabel, { x: 12, y: yMid, transform: `rotate(-90 12 ${yMid})`, "dominant-baseline": "middle" });
+    yLabel.textContent = H - M.top - M.bottom >= 160 ? Y_TITLE : "nats per position"; // fits a short chart
     axisKey = "";
   }
   layout();
