@@ -8,7 +8,6 @@ import pytest
 from conftest import open_page, wait_until
 
 
-
 def settings(page):
     return {
         "lr": page.inner_text("#lr-value").strip(),

@@ -22,6 +22,7 @@ export function createCorruption({ slider, output, button, rows, count, names })
     for (const w of list) if (picked.length < 6 && !picked.includes(w)) picked.push(w);
     len = Math.max(...list.map((w) => w.length));
     words = picked.slice(0, 6).map((w) => pad(w, len));
+    rows.style.setProperty("--cols", String(len)); // the CSS sizes cells to fit the row
     draw();
   }
 
