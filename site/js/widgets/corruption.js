@@ -45,11 +45,9 @@ export function createCorruption({ slider, output, button, rows, count, names })
       const name = w.replace(/_+$/, "");
       const item = document.createElement("div");
       item.className = "name-row";
-      const tag = document.createElement("span");
-      tag.className = "name-tag";
-      tag.textContent = name;
-      tag.setAttribute("aria-hidden", "true"); // the row's own label says the name
-      item.append(tag, cellRow(noisy, { label: `${name} at t = ${t.toFixed(2)}: ${noisy}` }));
+      // shown by CSS (::before), so the row's text stays its cells; its label says the name
+      item.dataset.name = name;
+      item.append(cellRow(noisy, { label: `${name} at t = ${t.toFixed(2)}: ${noisy}` }));
       frag.append(item);
     });
     rows.replaceChildren(frag);
