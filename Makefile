@@ -61,7 +61,7 @@ bench: site $(VENV)/.dev-tools
 lint: $(VENV)/.dev-tools node_modules/.bin/eslint
 	$(PY) -m ruff check diffusion_core tests scripts
 	node_modules/.bin/eslint site/js scripts/*.js
-# $(PY) -m mypy diffusion_core    (the type check of diffusion_core: to be added, pinned in pyproject.toml)
+	$(PY) -m mypy
 
 node_modules/.bin/eslint: package.json package-lock.json
 	npm ci --ignore-scripts --no-audit --no-fund

@@ -17,6 +17,7 @@ import time
 
 from . import checkpoint, dataset, metrics, sampler
 from .dataset import DatasetError
+from .protocol import SEED_RANGE
 from .train import LR_RANGE, Trainer, get_recipe
 
 
@@ -53,7 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--lr", type=_ranged(float, *LR_RANGE, "--lr"))
     t.add_argument("--optimizer", choices=("sgd", "adam"))
     t.add_argument("--batch-size", type=_ranged(int, 1, 2000, "--batch-size"))
-    t.add_argument("--seed", type=_ranged(int, 0, 2**32 - 1, "--seed"), default=0)
+    t.add_argument("--seed", type=_ranged(int, *SEED_RANGE, "--seed"), default=0)
     t.add_argument("--out", help="write the model here (JSON)")
     t.add_argument("--json", action="store_true", help="print one JSON object on stdout")
 
@@ -64,7 +65,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--temperature", type=_ranged(float, 0.0, sampler.MAX_TEMPERATURE,
                                                  "--temperature"), default=0.8)
     s.add_argument("--strategy", choices=sampler.STRATEGIES, default="random")
-    s.add_argument("--seed", type=_ranged(int, 0, 2**32 - 1, "--seed"), default=0)
+    s.add_argument("--seed", type=_ranged(int, *SEED_RANGE, "--seed"), default=0)
     s.add_argument("--json", action="store_true")
 
     r = sub.add_parser("translate", help="translate English words with a trained model")
@@ -108,12 +109,11 @@ def cmd_train(a) -> None:
     if a.json:
         print(json.dumps(out))
     else:
+        ratio = f", {ev.mean / fl.mean:.3f}x" if fl.mean > 0 else ""
         print(f"{a.task}: {out['epochs']} epochs in {seconds:.2f} s "
-              f"({out['steps_per_second']:.0f} steps/s)\n"
-              f"last epoch mean loss {out['final_loss']:.4f}\n"
-              f"evaluated loss {ev.mean:.4f} ± {ev.stderr:.4f} (floor {fl.mean:.4f}, "
-              f"{ev.mean / fl.mean:.3f}x)" if fl.mean > 0 else
-              f"evaluated loss {ev.mean:.4f} ± {ev.stderr:.4f} (floor 0)")
+              f"({out['steps_per_second']:.0f} steps/s)")
+        print(f"last epoch mean loss {out['final_loss']:.4f}")
+        print(f"evaluated loss {ev.mean:.4f} ± {ev.stderr:.4f} (floor {fl.mean:.4f}{ratio})")
         if "accuracy" in out:
             print(f"exact translations: {out['accuracy']['correct']}/{out['accuracy']['total']}")
 
@@ -147,8 +147,7 @@ def cmd_floor(a) -> None:
     if a.json:
         print(json.dumps({"task": a.task} | fl.to_json()))
     else:
-        how = "exact" if fl.n == 0 else f"Monte Carlo, n={fl.n}"
-        print(f"{a.task}: loss floor {fl.mean:.4f} ± {fl.stderr:.4f} nats per position ({how})")
+        print(f"{a.task}: loss floor {fl.mean:.4f} nats per position (exact)")
 
 
 def main(argv=None) -> int:

@@ -18,6 +18,8 @@ character and the limit (:class:`DatasetError`).
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from dataclasses import dataclass, field
 from importlib import resources
 
@@ -31,6 +33,9 @@ TASKS = ("names", "translate")
 MAX_NAME_LEN = 12  # longest name a reader may paste
 MAX_WORD_LEN = 10  # longest question or answer a reader may paste
 MIN_ENTRIES, MAX_ENTRIES = 2, 2000
+MAX_LINES = 10 * MAX_ENTRIES  # blank lines included
+MAX_TEXT_CHARS = 100 * MAX_ENTRIES  # a pasted text; room for spaces around each entry
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 
 class DatasetError(ValueError):
@@ -82,10 +87,9 @@ class Dataset:
         return {"task": self.task, "entries": list(self.entries)}
 
 
-def _build(task: str, entries: list[str], vocab: str | None = None) -> Dataset:
-    if vocab is None:
-        letters = sorted(set("".join(entries)) - {SEP})
-        vocab = PAD + MASK + (SEP if task == "translate" else "") + "".join(letters)
+def _build(task: str, entries: list[str]) -> Dataset:
+    letters = sorted(set("".join(entries)) - {SEP})
+    vocab = PAD + MASK + (SEP if task == "translate" else "") + "".join(letters)
     L = max(len(e) for e in entries)
     lookup = {c: i for i, c in enumerate(vocab)}
     tokens = np.zeros((len(entries), L), dtype=np.intp)
@@ -99,23 +103,69 @@ def _build(task: str, entries: list[str], vocab: str | None = None) -> Dataset:
     return Dataset(task, tuple(entries), vocab, tokens, maskable)
 
 
+# Characters a text box does not show as themselves, named so the reader can find them.
+_NAMED = {"\t": "a tab", "\v": "a vertical tab", "\f": "a form feed", "\r": "a line break",
+          "\n": "a line break", "\x1c": "a file separator", "\x1d": "a group separator",
+          "\x1e": "a record separator", "\x1f": "a unit separator",
+          "\x85": "a next-line character", "\u2028": "a line separator",
+          "\u2029": "a paragraph separator", "\u00a0": "a no-break space"}
+_EDGE_BLANKS = " \t"  # stripped from both ends of an entry; every other character counts
+
+
+def describe_char(c: str) -> str:
+    """How a message names one character.
+
+    >>> describe_char(" "), describe_char("\f"), describe_char("\x07"), describe_char("4")
+    ('a space', 'a form feed (U+000C)', 'the control character U+0007', "'4'")
+    """
+    if c == " ":
+        return "a space"
+    if c in _NAMED:
+        return f"{_NAMED[c]} (U+{ord(c):04X})"
+    kind = {"Cc": "control character", "Zs": "space character"}.get(
+        unicodedata.category(c), "invisible character" if not c.isprintable() else "")
+    return f"the {kind} U+{ord(c):04X}" if kind else repr(c)
+
+
+def _shown(word: str, limit: int = 24) -> str:
+    """``repr`` of a word, cut short if long (a pasted paragraph is not echoed whole)."""
+    return repr(word if len(word) <= limit else word[:limit] + "…")
+
+
 def _check_word(word: str, line: int, what: str, limit: int) -> None:
     if not word:
         raise DatasetError(f"line {line}: the {what} is empty")
     for c in word:
         if c not in LETTERS:
-            shown = "a space" if c.isspace() else repr(c)
-            raise DatasetError(f"line {line}: {shown} is not allowed in the {what} "
-                               f"{word!r}; use only the letters a-z")
+            raise DatasetError(f"line {line}: {describe_char(c)} is not allowed in the {what} "
+                               f"{_shown(word)}; use only the letters a-z")
     if len(word) > limit:
         raise DatasetError(f"line {line}: the {what} {word!r} has {len(word)} letters; "
                            f"the limit is {limit}")
 
 
+def split_lines(text: str) -> list[str]:
+    """Lines as a text box shows them: only ``\n``, ``\r\n`` and ``\r`` end a line.
+
+    >>> split_lines("aarav\fdev\r\nbad1\rsia")   # \f stays inside line 1
+    ['aarav\x0cdev', 'bad1', 'sia']
+
+    (``str.splitlines`` also breaks at \f, \v, \x1c-\x1e, \x85, U+2028 and U+2029, so
+    its line numbers would not match what the reader sees.)
+    """
+    return _LINE_BREAK.split(text)
+
+
 def _clean_lines(lines) -> list[tuple[int, str]]:
     if isinstance(lines, str):
-        lines = lines.splitlines()
-    out = [(i + 1, str(s).strip().lower()) for i, s in enumerate(lines)]
+        if len(lines) > MAX_TEXT_CHARS:
+            raise DatasetError(f"the text has {len(lines):,} characters; at most "
+                               f"{MAX_TEXT_CHARS:,} are allowed ({MAX_ENTRIES} entries)")
+        lines = split_lines(lines)
+    if len(lines) > MAX_LINES:
+        raise DatasetError(f"found {len(lines):,} lines; at most {MAX_LINES:,} are allowed "
+                           f"({MAX_ENTRIES} entries, blank lines included)")
+    out = [(i + 1, str(s).strip(_EDGE_BLANKS).lower()) for i, s in enumerate(lines)]
     out = [(i, s) for i, s in out if s]
     if len(out) < MIN_ENTRIES:
         raise DatasetError(f"found {len(out)} entries; at least {MIN_ENTRIES} are needed")
@@ -150,7 +200,7 @@ def pairs_dataset(lines) -> Dataset:
         if s.count(SEP) != 1:
             raise DatasetError(f"line {i}: write each pair as question>answer "
                                f"with exactly one '>', e.g. hello>namaste")
-        q, a = (w.strip() for w in s.split(SEP))
+        q, a = (w.strip(_EDGE_BLANKS) for w in s.split(SEP))
         _check_word(q, i, "question", MAX_WORD_LEN)
         _check_word(a, i, "answer", MAX_WORD_LEN)
         entries.append(q + SEP + a)
@@ -170,14 +220,9 @@ def builtin(task: str) -> Dataset:
     raise DatasetError(f"unknown task {task!r}; choose one of {', '.join(TASKS)}")
 
 
-def from_json(obj: dict, vocab: str | None = None) -> Dataset:
+def from_json(obj: dict) -> Dataset:
     """Rebuild a dataset saved by :meth:`Dataset.to_json` (validating it again)."""
     task = obj.get("task")
     if task not in TASKS:
-        raise DatasetError(f"unknown task {task!r}; choose one of {', '.join(TASKS)}")
-    ds = names_dataset(obj["entries"]) if task == "names" else pairs_dataset(obj["entries"])
-    if vocab is not None and vocab != ds.vocab:
-        if not set(ds.vocab) <= set(vocab):
-            raise DatasetError("the saved vocabulary does not cover the saved data")
-        ds = _build(task, list(ds.entries), vocab)
-    return ds
+        raise DatasetError(f"unknown task {str(task)[:20]!r}; choose one of {', '.join(TASKS)}")
+    return names_dataset(obj["entries"]) if task == "names" else pairs_dataset(obj["entries"])

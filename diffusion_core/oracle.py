@@ -9,8 +9,9 @@ the share of fitting entries that have each character there.
 
     >>> o = OracleDenoiser(builtin("names"))
     >>> x = np.array([[ids of "a??????"]])   # (1, 7), MASK_ID where hidden
-    >>> o.fitting(x)                          # [['aarav', 'aditi', 'aisha', 'ananya', 'anika', 'arjun', 'avni']]
-    >>> o(x, t)[0, 1]                         # position 1: "n" 2/7; "a", "d", "i", "r", "v" 1/7 each
+    >>> o.fitting(x)
+    [['aarav', 'aditi', 'aisha', 'ananya', 'anika', 'arjun', 'avni']]
+    >>> o(x, t)[0, 1]   # position 1: "n" 2/7; "a", "d", "i", "r", "v" 1/7 each
 
 It has the interface of the network (``denoiser(x, t) -> probs``), so samplers and
 metrics can use either. Rows that no training entry fits (the sampler can reach

@@ -79,3 +79,15 @@ def test_a_names_model_is_not_a_translator(tmp_path, capsys):
     assert main(["train", "--epochs", "2", "--out", str(path), "--json"]) == 0
     assert main(["translate", "--model", str(path), "hello"]) == 2
     assert "names, not on question>answer" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("task", ["names", "translate"])
+def test_train_in_text_mode_prints_every_line(task, capsys):
+    assert main(["train", "--task", task, "--epochs", "3"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith(f"{task}: 3 epochs in ") and "steps/s" in out[0]
+    assert out[1].startswith("last epoch mean loss ")
+    assert out[2].startswith("evaluated loss ") and "(floor " in out[2]
+    assert ("x)" in out[2]) == (task == "names")  # no ratio to a floor of 0
+    assert out[3:] == (["exact translations: " + out[3].split(": ")[1]]
+                       if task == "translate" else [])

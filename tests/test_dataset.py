@@ -1,5 +1,9 @@
+import re
+
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from diffusion_core import dataset
 from diffusion_core.dataset import DatasetError, builtin, names_dataset, pairs_dataset
@@ -80,3 +84,78 @@ def test_length_and_vocabulary_follow_user_data():
 def test_unknown_task_is_refused():
     with pytest.raises(DatasetError, match="unknown task"):
         dataset.builtin("poems")
+
+
+@pytest.mark.parametrize("text, fragment", [
+    ("aarav\fdev\nbad1\nsia", "line 1: a form feed (U+000C) is not allowed"),
+    ("aarav\nbad\fx\nsia", "line 2: a form feed"),
+    ("dev\vsia\nbo", "line 1: a vertical tab (U+000B)"),
+    ("dev\nsia\x1cbo\nx", "line 2: a file separator (U+001C)"),
+    ("dev\nsia\x1dbo", "line 2: a group separator (U+001D)"),
+    ("dev\nsia\x1ebo", "line 2: a record separator (U+001E)"),
+    ("dev\nsia\x85bo", "line 2: a next-line character (U+0085)"),
+    ("dev\u2028sia\nbo", "line 1: a line separator (U+2028)"),
+    ("dev\nsia\u2029bo", "line 2: a paragraph separator (U+2029)"),
+    ("dev\nsia\x07", "line 2: the control character U+0007"),
+    ("dev\nsia\u200b", "line 2: the invisible character U+200B"),
+    ("dev\r\nsia\rbo\r\nb1", "line 4: '1'"),
+    ("dev\r\rb1", "line 3: '1'"),
+])
+def test_line_numbers_are_those_the_text_box_shows(text, fragment):
+    with pytest.raises(DatasetError, match=re.escape(fragment)):
+        names_dataset(text)
+
+
+def test_only_newline_carriage_return_and_crlf_end_a_line():
+    assert dataset.split_lines("a\fb\r\nc\rd\ne\x85f\u2028g") == ["a\fb", "c", "d",
+                                                                 "e\x85f\u2028g"]
+    assert names_dataset("dev\r\nsia\rbo\n").entries == ("dev", "sia", "bo")
+
+
+def test_a_long_bad_line_is_not_echoed_whole():
+    with pytest.raises(DatasetError) as e:
+        names_dataset("dev\n" + "x" * 5000 + "1")
+    assert len(str(e.value)) < 200
+
+
+def test_pairs_name_a_control_character_with_its_line():
+    with pytest.raises(DatasetError, match=r"line 2: a form feed \(U\+000C\) is not allowed in "
+                                           r"the answer"):
+        pairs_dataset("hi>namaste\r\nbye>al\fvida\r\nno>nahi")
+
+
+_BREAKS = ["\n", "\r\n", "\r"]
+_ODD = "\f\v\x1c\x1d\x1e\x85\u2028\u2029\x07\u200b\u00a0"
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.text(alphabet="abcxyz" + _ODD + "1 ", min_size=0, max_size=8),
+                min_size=1, max_size=10),
+       st.lists(st.sampled_from(_BREAKS), min_size=10, max_size=10))
+def test_the_line_in_a_message_is_the_line_the_reader_sees(lines, breaks):
+    """Join lines with any of the three line ends; a message naming "line k" points at the
+    k-th line as a text box shows it, and that line holds the character it names."""
+    text = "".join(s + b for s, b in zip(lines, breaks))
+    try:
+        d = names_dataset(text)
+    except DatasetError as e:
+        m = re.match(r"line (\d+): (.*)", str(e))
+        if m is None:
+            assert "entries" in str(e)
+            return
+        shown = lines[int(m.group(1)) - 1]
+        bad = [c for c in shown.strip(" \t").lower() if c not in "abcxyz"]
+        assert bad or len(shown.strip()) > 12
+        if bad:
+            assert dataset.describe_char(bad[0]) in m.group(2)
+    else:
+        assert d.entries == tuple(s.strip(" \t") for s in lines if s.strip(" \t"))
+
+
+@pytest.mark.parametrize("text, fragment", [
+    ("a\n" * 150_000, "characters; at most 200,000"),
+    ("\n" * 30_000 + "ab\ncd", "found 30,002 lines; at most 20,000"),
+])
+def test_huge_pastes_are_refused_before_any_work(text, fragment):
+    with pytest.raises(DatasetError, match=fragment):
+        names_dataset(text)

@@ -1,6 +1,7 @@
 """The JSON protocol the Web Worker speaks: user text stays data, errors stay messages."""
 import json
 
+import numpy as np
 import pytest
 
 from diffusion_core.session import Session
@@ -130,3 +131,118 @@ def test_evaluate_reports_floor_by_t_and_accuracy():
     assert ev["eval"]["n"] >= 20000
     assert ev["accuracy"]["correct"] == 30
     assert len(ev["by_t"]) == 10
+
+
+DIVERGED = "diverged at epoch"
+
+
+@pytest.mark.parametrize("task", ["names", "translate"])
+def test_a_diverged_model_is_dropped_by_the_engine_and_says_why(task):
+    s = Session()
+    ok(s, "train_start", task=task, lr=1.0)
+    out = ok(s, "train_chunk", task=task, max_epochs=200, max_ms=1000)
+    assert out["diverged"] and len(out["losses"]) < 200
+    uses = [("evaluate", {}), ("save", {}), ("predict", {}), ("train_chunk", {})]
+    uses += [("sample", {})] if task == "names" else [("translate", {"words": ["hello"]}),
+                                                      ("accuracy", {})]
+    for method, args in uses:
+        r = call(s, method, task=task, **args)
+        assert not r["ok"] and r["kind"] == "user", (method, r)
+        assert DIVERGED in r["error"] and "lower learning rate" in r["error"]
+    d = ok(s, "describe", task=task)
+    assert d["has_model"] is False and d["diverged_at"] == len(d["history"])
+    ok(s, "train_start", task=task, epochs=2)
+    assert train(s, task, 2)["epoch"] == 2 and ok(s, "describe", task=task)["diverged_at"] is None
+
+
+def test_weights_that_turn_non_finite_between_chunks_are_never_sampled():
+    s = Session()
+    ok(s, "train_start", task="names", epochs=3)
+    train(s, "names", 3)
+    s.slots["names"].params.flat[5] = float("nan")  # as a diverging epoch cut by the clock
+    r = call(s, "sample", n=3)
+    assert not r["ok"] and r["kind"] == "user" and DIVERGED in r["error"]
+
+
+def _scaled_file(task, scale):
+    s = Session()
+    ok(s, "train_start", task=task, epochs=10)
+    train(s, task, 10)
+    obj = json.loads(ok(s, "save", task=task)["text"])
+    obj["weights"]["W2"] = [[w * scale for w in row] for row in obj["weights"]["W2"]]
+    return json.dumps(obj)
+
+
+@pytest.mark.parametrize("task", ["names", "translate"])
+def test_huge_finite_weights_give_a_clear_message_not_a_traceback(task):
+    s = Session()
+    ok(s, "load", text=_scaled_file(task, 1e10))
+    r = call(s, "evaluate", task=task)
+    assert not r["ok"] and r["kind"] == "user", r
+    assert "probability 0" in r["error"] and "infinite" in r["error"]
+    if task == "names":
+        assert all(x["text"] for x in ok(s, "sample", n=5)["samples"])
+    else:
+        assert ok(s, "translate", words=["hello"])["results"][0]["question"] == "hello"
+
+
+def test_weights_whose_outputs_would_overflow_never_load():
+    s = Session()
+    r = call(s, "load", text=_scaled_file("names", 1e306))
+    assert not r["ok"] and r["kind"] == "user" and "overflow" in r["error"]
+    assert ok(s, "describe", task="names")["has_model"] is False
+
+
+@pytest.mark.parametrize("request_", [
+    None, 5, b"\xff\xfe", "", "null", "[]", '"describe"', '{"args": {}}', '{"method": 5}',
+    '{"method": "describe", "args": [1]}', '{"method": "__init__"}', "[" * 50000,
+    '{"method": "describe", "args": {"task": ' + "[" * 3000 + "]" * 3000 + "}}",
+    '{"method": "train_start", "args": {"seed": ' + "9" * 4000 + "}}",
+    '{"method": "train_start", "args": {"lr": 1e999}}',
+    '{"method": "describe", "args": {"task": NaN}}',
+    '{"method": "' + "x" * 100_000 + '"}',
+])
+def test_any_request_gets_a_json_reply(request_):
+    s = Session()
+    r = json.loads(s.handle(request_))
+    assert r["ok"] is False and r["error"] and r["kind"] in ("user", "internal")
+    assert len(r["error"]) < 300  # a message never echoes a megabyte
+    assert ok(s, "describe")["task"] == "names"
+
+
+def test_a_result_that_is_not_finite_becomes_an_error_reply(monkeypatch):
+    s = Session()
+    monkeypatch.setattr(Session, "do_describe", lambda self, args: {"x": float("inf")},
+                        raising=True)
+    r = json.loads(s.handle('{"method": "describe"}'))
+    assert r == {"ok": False, "kind": "internal",
+                 "error": r["error"]} and "cannot be sent as JSON" in r["error"]
+
+
+def test_evaluate_draws_the_floor_per_band_of_t():
+    s = Session()
+    ok(s, "train_start", task="names", epochs=200)
+    train(s, "names", 200)
+    ev = ok(s, "evaluate", task="names", n=1000)
+    floors = [b["floor"] for b in ev["by_t"]]
+    assert floors == sorted(floors) and floors[0] < 0.01 < floors[-1]
+    assert np.mean(floors) == pytest.approx(ev["floor"]["mean"], rel=1e-9)
+    assert all(b["loss"] > b["floor"] - 0.05 for b in ev["by_t"])
+
+
+def test_sample_reports_the_mass_the_restrictions_removed(monkeypatch):
+    s = Session()
+    ok(s, "train_start", task="names", epochs=3)
+    train(s, "names", 3)
+    out = ok(s, "sample", n=4)
+    assert "valid" not in out  # always 1.0 under the sampler's restrictions: dropped
+    from diffusion_core import sampler
+    real = sampler.sample
+
+    def with_mass(*a, **k):
+        rows = real(*a, **k)
+        for i, r in enumerate(rows):
+            r["removed_mass"] = 0.1 * i if i else None  # None: a sample with no reveal
+        return rows
+    monkeypatch.setattr(sampler, "sample", with_mass)
+    assert ok(s, "sample", n=4)["removed_mass"] == pytest.approx(0.2)

@@ -66,19 +66,6 @@ def test_adam_and_minibatches_lower_the_loss():
     assert np.mean(out[-5:]) < np.mean(out[:5]) - 0.5
 
 
-def test_loss_floor_exact_agrees_with_monte_carlo():
-    d = builtin("names")
-    exact = loss_floor(d)
-    mc = loss_floor(d, n=40000, exact_budget=0, seed=3)
-    assert exact.stderr == 0 and mc.stderr > 0
-    assert 0.38 < exact.mean < 0.41  # about 0.395 nats for the 40 names
-    assert abs(exact.mean - mc.mean) < 4 * mc.stderr
-
-
-def test_translate_floor_is_zero_since_questions_are_unique():
-    assert loss_floor(builtin("translate")).mean == 0.0
-
-
 @pytest.mark.slow
 def test_default_names_training_gets_within_15_percent_of_the_floor():
     d = builtin("names")
