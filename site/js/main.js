@@ -30,6 +30,7 @@ import { createTranslator } from "./sections/translator.js";
 import { createYourData } from "./sections/your-data.js";
 import { createModels } from "./sections/models.js";
 import { createArticle } from "./sections/article.js";
+import { createFacts } from "./sections/facts.js";
 
 const state = new State(PROPS);
 window.tinyDiffusion = { engine, state };
@@ -37,6 +38,7 @@ const page = new Page(engine);
 const kept = createPersistence({ engine, page });
 const python = createPython({ engine, page });
 createShare({ state }); // the hash first: the sections below start from its settings
+createFacts({ page }); // the data's counts and floor wherever the article quotes them
 
 // Sections I and II need no model: they work from here on (make bench reads the mark).
 createIntroSection();
@@ -44,7 +46,7 @@ createCorruptionSection({ page });
 createYourData({ engine, page, kept });
 performance.mark("widgets-ready");
 
-createModelSection({ page });
+createModelSection({ engine, page });
 createTraining({ engine, state, page, kept });
 createSampling({ engine, state, page });
 createTranslator({ engine, state, page, kept });
