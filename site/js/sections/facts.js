@@ -37,7 +37,7 @@ function fillNames(info) {
   fill("n-names", countWords(info.entries.length));
   fill("names-origin", own ? ", the ones you gave it under “Use your own data”" : ", chosen by the original page this one grew from");
   fill("V", String(c.vocab_size));
-  fill("n-letters", String(info.vocab.filter((ch) => /^[a-z]$/.test(ch)).length));
+  fill("n-letters", String([...info.vocab].filter((ch) => /^[a-z]$/.test(ch)).length));
   fill("floor", fmt.fixed(info.floor.mean, 3));
   fill("L", String(c.seq_len));
   fill("E", String(c.embed_dim));
