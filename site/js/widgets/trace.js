@@ -52,6 +52,7 @@ function hiddenLine(h) {
 export function createTrace(root) {
   function show(r) {
     const chars = [...r.noisy];
+    root.style.setProperty("--cols", String(chars.length)); // the CSS sizes cells to fit
     const input = node("div", "trace-input");
     input.append(node("span", "trace-label", `Input x_t, “${r.target.replace(/_+$/, "")}” corrupted at t = ${r.t.toFixed(2)}:`),
       cellRow(r.noisy, { label: `Corrupted: ${r.noisy}` }));
