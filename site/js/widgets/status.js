@@ -10,27 +10,6 @@ import { bytes } from "../format.js";
 const ORDER = ["runtime", "numpy", "diffusion_core", "ready"];
 const GROUP = { runtime: "runtime", stdlib: "runtime", numpy: "numpy", diffusion_core: "diffusion_core", ready: "ready" };
 
-/** The page was opened from a file: say why Python cannot run, and how to serve it. */
-function showFileMode({ root, text, progress, help, retry }) {
-  root.dataset.state = "failed";
-  text.textContent = "This page was opened from a file, and browsers do not run Python workers from files.";
-  help.hidden = false;
-  help.replaceChildren();
-  const parts = [
-    "Serve it instead: run ", ["make serve"], " in the project folder, or ", ["python3 -m http.server"],
-    " inside its ", ["dist/"], " folder, then open the address it prints. Sections I and II work here as they are.",
-  ];
-  for (const p of parts) {
-    if (Array.isArray(p)) {
-      const c = document.createElement("code");
-      c.textContent = p[0];
-      help.append(c);
-    } else help.append(p);
-  }
-  retry.hidden = true;
-  progress.hidden = true;
-}
-
 export function createStatus({ root, text, progress, help, retry }) {
   const sizes = {};
   const done = new Set();
@@ -88,7 +67,25 @@ export function createStatus({ root, text, progress, help, retry }) {
     text.textContent = `Loading Python: ${d.message || d.stage}${got ? ` (${bytes(got)} so far)` : ""}. Sections I and II work already.`;
   }
 
-  const fileMode = () => showFileMode({ root, text, progress, help, retry });
+  function fileMode() {
+    root.dataset.state = "failed";
+    text.textContent = "This page was opened from a file, and browsers do not run Python workers from files.";
+    help.hidden = false;
+    help.replaceChildren();
+    const parts = [
+      "Serve it instead: run ", ["make serve"], " in the project folder, or ", ["python3 -m http.server"],
+      " inside its ", ["dist/"], " folder, then open the address it prints. Sections I and II work here as they are.",
+    ];
+    for (const p of parts) {
+      if (Array.isArray(p)) {
+        const c = document.createElement("code");
+        c.textContent = p[0];
+        help.append(c);
+      } else help.append(p);
+    }
+    retry.hidden = true;
+    progress.hidden = true;
+  }
 
   return { update, fileMode, reset };
 }
