@@ -5,6 +5,14 @@ Output (relative to the site root):
   vendor/katex/contrib/auto-render.min.js, vendor/katex/LICENSE
   vendor/fonts/<font>-latin-<weight>-<style>.woff2, vendor/fonts/fonts.css,
   vendor/fonts/LICENSE-<font>.txt
+
+Fonts must not move the text (a layout shift when they arrive): every face is
+``font-display: optional``, so a face that is not there for the first render is
+not swapped in later, and index.html preloads the faces of the first screen,
+which makes Chrome wait for them briefly instead of rendering a fallback. It also
+preloads the KaTeX faces of the first formulas, so they are in memory when the
+math is typeset.
+:func:`check_font_preloads` fails the build when a preloaded file is missing.
 """
 
 from __future__ import annotations
@@ -18,6 +26,7 @@ from .util import copy_file
 
 _KATEX_FALLBACK_SRC = re.compile(r',url\(fonts/[^)]+\.(?:woff|ttf)\) format\("(?:woff|truetype)"\)')
 _CSS_URL = re.compile(r"url\(([^)]+)\)")
+_FONT_PRELOAD = re.compile(r'<link\s+rel="preload"\s+href="(vendor/(?:katex/)?fonts/[^"]+)"[^>]*>')
 
 
 def vendor_katex(site: Path) -> None:
@@ -61,9 +70,32 @@ def vendor_fonts(site: Path) -> None:
                 f'  font-family: "{family}";\n'
                 f"  font-style: {style};\n"
                 f"  font-weight: {weight};\n"
-                "  font-display: swap;\n"
+                "  font-display: optional;\n"
                 f'  src: url("./{name}") format("woff2");\n'
                 f"  unicode-range: {unicode_range};\n"
                 "}"
             )
     (dst / "fonts.css").write_text("\n".join(rules) + "\n", encoding="utf-8")
+    check_font_preloads(site)
+
+
+def check_font_preloads(site: Path) -> list[str]:
+    """The fonts index.html preloads, each checked to exist and to be loaded as a font.
+
+    >>> check_font_preloads(dist)   # ['vendor/fonts/source-serif-4-latin-400-normal.woff2', ...]
+
+    Raises BuildError naming the link when its file is missing or it lacks
+    ``as="font"``, ``type="font/woff2"`` or ``crossorigin`` (without which the
+    browser downloads the font twice).
+    """
+    html = (site / "index.html").read_text(encoding="utf-8")
+    found = []
+    for m in _FONT_PRELOAD.finditer(html):
+        link, href = m.group(0), m.group(1)
+        if not (site / href).is_file():
+            raise BuildError(f"index.html preloads {href}, which the build did not produce")
+        for needed in ('as="font"', 'type="font/woff2"', "crossorigin"):
+            if needed not in link:
+                raise BuildError(f"the preload of {href} in index.html needs {needed}")
+        found.append(href)
+    return found

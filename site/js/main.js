@@ -32,6 +32,7 @@ import { createTranslator } from "./sections/translator.js";
 import { createYourData } from "./sections/your-data.js";
 import { createModels } from "./sections/models.js";
 import { createArticle } from "./sections/article.js";
+import { createFacts } from "./sections/facts.js";
 
 const state = new State(PROPS);
 window.tinyDiffusion = { engine, state };
@@ -39,6 +40,7 @@ const page = new Page(engine);
 const kept = createPersistence({ engine, page });
 const python = createPython({ engine, page });
 createShare({ state }); // the hash first: the sections below start from its settings
+createFacts({ page }); // the data's counts and floor wherever the article quotes them
 
 // Sections I and II need no model: they work from here on (make bench reads the mark).
 createIntroSection();
@@ -46,7 +48,7 @@ createCorruptionSection({ page });
 createYourData({ engine, page, kept });
 performance.mark("widgets-ready");
 
-createModelSection({ page });
+createModelSection({ engine, page });
 createTraining({ engine, state, page, kept });
 createNoT({ engine, page });
 createTimeTravel({ engine, state, page });

@@ -1,13 +1,24 @@
-// The setup a reader may share, kept in the URL hash through one typed table.
+// The setup a reader may share, kept in the URL hash through one typed table,
+// together with the place on the page the reader is at (a section anchor).
 //
 //   PROPS: name, type, default, and min/max (+ step) or the allowed values.
 //   const state = new State(PROPS);
 //   state.readHash()            -> [{name, raw, reason}]  values it ignored (never throws)
 //   state.get("lr")             -> 0.01
 //   state.set("lr", 0.003)      -> true when valid; the hash is rewritten (replaceState)
+//   state.anchor                -> "train-section" (or "")
 //   state.addEventListener("change", e => e.detail)  // {name, value, source: "set"|"hash"}
 //
-// The hash holds only values that differ from the default: "#recipe=seed&lr=0.003".
+// One address holds both: "#train-section&recipe=seed&lr=0.003". A part without
+// "=" is the anchor (an element id); the settings are the values that differ
+// from the default. Reading the page's own address rewrites it in that form and,
+// when settings sit beside the anchor (so the browser cannot find it by itself),
+// scrolls the anchor into view.
+//
+// Navigation never resets the reader's settings: a hash sets only the settings
+// it names, and one that names none ("#model": a contents link, the skip link)
+// only moves the anchor. A page opened from a shared link starts from the
+// defaults, so there the hash is the whole setup.
 
 export const PROPS = [
   { name: "recipe", type: "enum", values: ["seed", "default"], default: "default" },
@@ -50,6 +61,43 @@ export function coerce(prop, raw) {
   return Math.min(prop.max, Math.max(prop.min, Number(roundTo(v, prop.step || 1e-9).toFixed(6))));
 }
 
+/**
+ * Split a hash into its anchor (the first part without "="), its settings
+ * ([name, raw] pairs) and what was ignored ({name, raw, reason}).
+ *
+ *   parseHash("#model&lr=0.1") -> {anchor: "model", settings: [["lr", "0.1"]], ignored: []}
+ *
+ * Throws when a part cannot be percent-decoded.
+ */
+export function parseHash(hash) {
+  const out = { anchor: "", settings: [], ignored: [] };
+  const decode = (s) => decodeURIComponent(s.replace(/\+/g, " "));
+  for (const part of String(hash).replace(/^#/, "").split("&")) {
+    if (!part) continue;
+    const eq = part.indexOf("=");
+    if (eq < 0) {
+      const name = decode(part);
+      if (!out.anchor) out.anchor = name;
+      else out.ignored.push({ name, raw: "", reason: "is a second place on the page; only the first is used" });
+      continue;
+    }
+    out.settings.push([decode(part.slice(0, eq)), decode(part.slice(eq + 1))]);
+  }
+  return out;
+}
+
+/**
+ * Scroll the element whose id is `anchor` into view, as the browser does for a
+ * plain "#anchor" (it cannot when settings follow the anchor). Returns whether
+ * there was such an element.
+ */
+export function revealAnchor(anchor, doc = globalThis.document) {
+  const target = anchor && doc ? doc.getElementById(anchor) : null;
+  if (!target) return false;
+  target.scrollIntoView({ block: "start" });
+  return true;
+}
+
 const show = (prop, v) => (typeof v === "number" && prop.type !== "int" ? String(Number(v.toPrecision(3))) : String(v));
 
 export class State extends EventTarget {
@@ -57,6 +105,7 @@ export class State extends EventTarget {
     super();
     this.props = new Map(props.map((p) => [p.name, p]));
     this.values = new Map(props.map((p) => [p.name, p.default]));
+    this.anchor = "";
   }
 
   get(name) {
@@ -77,35 +126,54 @@ export class State extends EventTarget {
     return true;
   }
 
-  /** Take the values in location.hash; names missing there return to their defaults. */
-  readHash(hash = location.hash) {
-    const ignored = [];
-    let params;
+  /**
+   * Take the anchor and the settings in `hash` (default: the page's address).
+   * Settings the hash does not name keep the values in use. Reading the page's own
+   * address also normalises it (writeHash) and scrolls to the anchor when the
+   * browser could not (see revealAnchor).
+   */
+  readHash(hash) {
+    const own = hash === undefined;
+    const text = own ? location.hash : String(hash);
+    let parsed;
     try {
-      params = new URLSearchParams(String(hash).replace(/^#/, ""));
+      parsed = parseHash(text);
     } catch {
-      return [{ name: "", raw: String(hash), reason: "could not be read" }];
+      return [{ name: "", raw: text, reason: "could not be read" }];
     }
-    const next = new Map([...this.props.values()].map((p) => [p.name, p.default]));
-    for (const [key, raw] of params) {
+    const { anchor, settings, ignored } = parsed;
+    this.anchor = anchor;
+    if (settings.length) this.apply(settings, ignored);
+    if (own) {
+      if (this.toHash() !== text) this.writeHash();
+      if (anchor && settings.length + ignored.length > 0) revealAnchor(anchor);
+    }
+    return ignored;
+  }
+
+  /** Set the named values; a name that is not a setting, or a bad value, goes to `ignored`. */
+  apply(settings, ignored) {
+    for (const [key, raw] of settings) {
       const prop = this.props.get(key);
       if (!prop) {
         ignored.push({ name: key, raw, reason: "is not a setting of this page" });
         continue;
       }
-      try { next.set(key, coerce(prop, raw)); } catch (e) { ignored.push({ name: key, raw, reason: e.message }); }
-    }
-    for (const [name, v] of next) {
-      if (v !== this.values.get(name)) {
-        this.values.set(name, v);
-        this.dispatchEvent(new CustomEvent("change", { detail: { name, value: v, source: "hash" } }));
+      let v;
+      try { v = coerce(prop, raw); } catch (e) {
+        ignored.push({ name: key, raw, reason: e.message });
+        continue;
+      }
+      if (v !== this.values.get(key)) {
+        this.values.set(key, v);
+        this.dispatchEvent(new CustomEvent("change", { detail: { name: key, value: v, source: "hash" } }));
       }
     }
-    return ignored;
   }
 
+  /** "#anchor&name=value…": the anchor first, then the settings that differ from the default. */
   toHash() {
-    const parts = [];
+    const parts = this.anchor ? [encodeURIComponent(this.anchor)] : [];
     for (const prop of this.props.values()) {
       const v = this.values.get(prop.name);
       if (v !== prop.default) parts.push(`${encodeURIComponent(prop.name)}=${encodeURIComponent(show(prop, v))}`);

@@ -26,6 +26,7 @@ export function createSampling({ engine, state, page }) {
   page.on("model-replaced", ({ task, cause }) => {
     if (task !== "names" || (cause !== "reset" && cause !== "data")) return;
     s.samples.clear();
+    $("removed-mass").textContent = "";
     s.lastSamples = null;
     s.timeline.clear(TIMELINE_NOTE);
   });
@@ -34,6 +35,24 @@ export function createSampling({ engine, state, page }) {
   });
   page.on("file-mode", () => say(s.message, "Training needs the page to be served over http (see the note at the top)."));
   return {};
+}
+
+/**
+ * The share of the model's probability that the word restrictions removed at the
+ * draws (`removed_mass`: the reply's mean, or the mean of the samples' own).
+ */
+export function removedMass(r) {
+  if (typeof r.removed_mass === "number" && Number.isFinite(r.removed_mass)) return r.removed_mass;
+  const each = r.samples.map((x) => x.removed_mass).filter((m) => typeof m === "number" && Number.isFinite(m));
+  return each.length ? each.reduce((a, b) => a + b, 0) / each.length : null;
+}
+
+function showRemovedMass(r) {
+  const m = removedMass(r);
+  const pct = m === null ? "" : m < 0.0005 ? "under 0.1" : m < 0.1 ? (100 * m).toFixed(1) : String(Math.round(100 * m));
+  $("removed-mass").textContent = m === null ? "" :
+    `Removed by the word rules: ${pct}% of the model's probability, on average over the draws. ` +
+    "That is how often, left alone, the model would have broken the word (a mask, a pad at the start, a letter after a pad); the sampler draws only among the allowed characters, their probabilities scaled up to sum to one.";
 }
 
 function updateButtons(s) {
@@ -61,6 +80,7 @@ async function generate(s) {
     const r = await s.engine.call("sample", { n: 15, steps, temperature, strategy: order, seed });
     s.lastSamples = r;
     s.samples.show(r);
+    showRemovedMass(r);
     showSample(s, 0);
     say(s.message, `${steps} steps, temperature ${temperature.toFixed(1)}, ${order === "random" ? "random" : "most confident first"} order` +
       (page.running("names") ? ", with the weights as they are mid-training." : "."));

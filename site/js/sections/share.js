@@ -14,7 +14,8 @@ function showHashNote(ignored) {
     return;
   }
   const list = ignored.map((i) => `${i.name || "?"}=${String(i.raw).slice(0, 40)} (${i.reason})`).join("; ");
-  note.textContent = `Some settings in this link could not be used and were left at their defaults: ${list}.`;
+  // A hash sets only what it can (state.js): a setting it could not use keeps the value in use.
+  note.textContent = `Some settings in this link could not be used, so those keep the values already in use: ${list}.`;
   note.hidden = false;
 }
 

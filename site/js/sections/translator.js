@@ -1,6 +1,8 @@
 // Section VII, "From words to answers": the built-in question → answer pairs,
-// Train translator with its loss chart and accuracy, and Translate a word with
-// its timeline (the question stays locked while the answer is revealed).
+// Train translator (its epochs), +500 more and Reset, with the loss chart and
+// accuracy, and Translate a word with its timeline (the question stays locked
+// while the answer is revealed). The word box shows its length limit before the
+// reader breaks it; a word that cannot be translated clears the last answer.
 //
 //   createTranslator({engine, state, page, kept});   // -> {translate}
 
@@ -12,7 +14,7 @@ import { createTimeline } from "../widgets/timeline.js";
 import { showList } from "../widgets/entry-list.js";
 
 export function createTranslator({ engine, state, page, kept }) {
-  const s = { engine, state, page, kept, translateSeq: 0, message: $("translator-message"), word: $("word") };
+  const s = { engine, state, page, kept, translateSeq: 0, message: $("translator-message"), word: $("word"), maxLen: null };
   s.chart = createLossChart($("translator-chart"), { empty: "Press Train translator.", name: "Translator loss" });
   s.chart.reset(page.recipes("translate").default.epochs);
   s.timeline = createTimeline($("tr-timeline"), { label: "Translation timeline" });
@@ -21,7 +23,10 @@ export function createTranslator({ engine, state, page, kept }) {
     tr_temperature: { el: $("tr-temperature"), out: $("tr-temperature-value"), show: (v) => (v === 0 ? "0" : v.toFixed(1)) },
   });
 
-  $("train-translator").addEventListener("click", () => trainTranslator(s));
+  $("tr-epochs").value = String(page.recipes("translate").default.epochs);
+  $("train-translator").addEventListener("click", () => trainTranslator(s, true));
+  $("tr-more").addEventListener("click", () => trainTranslator(s, false));
+  $("tr-reset").addEventListener("click", () => resetTranslator(s));
   $("translate").addEventListener("click", () => translateWord(s));
   s.word.addEventListener("keydown", (e) => {
     if (e.key === "Enter") {
@@ -32,7 +37,11 @@ export function createTranslator({ engine, state, page, kept }) {
   s.word.addEventListener("input", () => s.word.removeAttribute("aria-invalid"));
 
   page.on("change", () => {
+    const running = page.running("translate");
     $("train-translator").disabled = !page.ready;
+    $("tr-epochs").disabled = !page.ready;
+    $("tr-more").disabled = !page.ready || running || !page.usable("translate");
+    $("tr-reset").disabled = !page.ready;
     $("translate").disabled = !page.ready;
   });
   page.on("model-replaced", (d) => { if (d.task === "translate") onModelReplaced(s, d); });
@@ -46,15 +55,16 @@ export function createTranslator({ engine, state, page, kept }) {
 
 /** The translator was replaced or dropped (page.js "model-replaced"). */
 function onModelReplaced(s, { info, cause, loaded, version }) {
-  if (cause === "data") {
-    s.chart.reset(s.page.recipes("translate").default.epochs);
+  if (cause === "data" || cause === "reset") {
+    s.chart.reset(trainEpochs());
     $("translator-progress").textContent = fmt.DASH;
     $("accuracy").textContent = "Accuracy: measured after training.";
     $("translation").textContent = "";
     s.timeline.clear("Train the translator, then translate a word.");
   }
-  if (cause === "restore" && !loaded) s.chart.reset(s.page.recipes("translate").default.epochs);
+  if (cause === "restore" && !loaded) s.chart.reset(trainEpochs());
   if (!info) return;
+  showLimit(s, info.max_question_len);
   showList($("pairs-list"), info.entries.map((e) => e.replace(">", " → ")));
   s.chart.setFloor(info.floor.mean);
   if (info.has_model && info.history?.length) s.chart.setLosses(info.history);
@@ -65,23 +75,65 @@ function onModelReplaced(s, { info, cause, loaded, version }) {
   }
 }
 
-function trainTranslator(s) {
-  const { page } = s;
-  page.beginRun("translate", () => {
-    const t = page.tasks.translate;
-    const epochs = page.recipes("translate").default.epochs;
+const MORE_EPOCHS = 500;
+const trainEpochs = () => Number($("tr-epochs").value) || 200;
+
+/** The question-length limit of the translator in use, shown beside the word box. */
+function showLimit(s, maxLen) {
+  if (!Number.isInteger(maxLen) || maxLen < 1) return;
+  s.maxLen = maxLen;
+  $("word-hint").textContent = `At most ${maxLen} letters, a–z (the longest question it was trained on).`;
+}
+
+/** How the default recipe goes through `n` pairs: "all 30 pairs at once" or "batches of 40 pairs". */
+function batching(s) {
+  const n = s.page.tasks.translate.info?.entries.length;
+  const b = s.page.recipes("translate").default.batch_size || 40;
+  return n && n > b ? `batches of ${b} pairs` : "all pairs at once";
+}
+
+/** The arguments of a fresh run (`fresh`) or of +500 more, and its epoch target. */
+function translatorPlan(s, fresh) {
+  const t = s.page.tasks.translate;
+  if (fresh) {
+    const epochs = trainEpochs();
     t.version += 1;
     t.diverged = false;
     s.chart.reset(epochs);
+    say(s.message, `Training the translator: Adam on ${batching(s)}, ${epochs} epochs.`);
+    return { target: epochs, base: 0, args: { task: "translate", fresh: true, epochs,
+      start: { task: "translate", recipe: "default", epochs, seed: s.state.get("seed") } } };
+  }
+  const base = s.chart.length;
+  s.chart.extend(base + MORE_EPOCHS);
+  say(s.message, `Going on for ${MORE_EPOCHS} more epochs.`);
+  return { target: base + MORE_EPOCHS, base, args: { task: "translate", fresh: false, epochs: MORE_EPOCHS } };
+}
+
+async function resetTranslator(s) {
+  const { page, engine } = s;
+  if (page.running("translate")) await engine.stop().catch(() => {});
+  page.replaceModel("translate", { cause: "reset" });
+  s.kept.forgetModel("translate");
+  try {
+    await engine.call("reset", { task: "translate" });
+    say(s.message, "Reset: the translator is gone. Press Train translator to start again.");
+  } catch (e) {
+    say(s.message, `Could not reset: ${errorText(e)}`, "error");
+  }
+}
+
+function trainTranslator(s, fresh) {
+  const { page } = s;
+  if (!fresh && !page.usable("translate")) return;
+  page.beginRun("translate", () => {
+    const t = page.tasks.translate;
+    const { target: epochs, base, args } = translatorPlan(s, fresh);
     $("accuracy").textContent = "Accuracy: measured after training.";
-    say(s.message, `Training the translator: Adam on all pairs at once, ${epochs} epochs.`);
-    $("translator-progress").textContent = `epoch 0 / ${epochs}`;
+    $("translator-progress").textContent = `epoch ${base} / ${epochs}`;
     let queued = false;
     let last = null;
-    page.trackRun("translate", epochs, {
-      task: "translate", fresh: true, epochs,
-      start: { task: "translate", recipe: "default", epochs, seed: s.state.get("seed") },
-    }, (p) => {
+    page.trackRun("translate", epochs, args, (p) => {
       if (!t.hasModel) {
         t.hasModel = true;
         page.changed();
@@ -94,11 +146,11 @@ function trainTranslator(s) {
         queued = false;
         $("translator-progress").textContent = `epoch ${last.epoch} / ${epochs} · loss ${fmt.fixed(s.chart.smoothed(), 3)}`;
       });
-    }, (r, err, version) => finishTranslator(s, r, err, version));
+    }, (r, err, version) => finishTranslator(s, r, err, version, fresh));
   });
 }
 
-async function finishTranslator(s, r, err, version) {
+async function finishTranslator(s, r, err, version, fresh) {
   const t = s.page.tasks.translate;
   if (t.version !== version) return;
   if (err) {
@@ -112,10 +164,12 @@ async function finishTranslator(s, r, err, version) {
     say(s.message, "Training diverged: press Train translator to start again.", "error");
     return;
   }
-  say(s.message, r.stopped ? `Stopped at epoch ${r.epoch}.` : `Trained for ${r.epoch} epochs in ${r.elapsed.toFixed(1)} s. Type a word and press Translate.`, r.stopped ? "" : "ok");
+  const done = fresh ? `Trained for ${r.epoch} epochs in ${r.elapsed.toFixed(1)} s.`
+    : `Trained ${r.done} more epochs in ${r.elapsed.toFixed(1)} s, ${r.epoch} in all.`;
+  say(s.message, r.stopped ? `Stopped at epoch ${r.epoch}.` : `${done} Type a word and press Translate.`, r.stopped ? "" : "ok");
   await s.kept.saveModel("translate", version);
   await measureAccuracy(s, version);
-  if (!r.stopped && t.version === version && checkWord(s.word.value).word) translateWord(s);
+  if (!r.stopped && t.version === version && checkWord(s.word.value, s.maxLen).word) translateWord(s);
 }
 
 async function measureAccuracy(s, version) {
@@ -131,9 +185,12 @@ async function measureAccuracy(s, version) {
 }
 
 /** The reader's word, cleaned, or the reason it cannot be used (Python checks it again). */
-export function checkWord(raw) {
+export function checkWord(raw, maxLen = null) {
   const w = String(raw).trim().toLowerCase();
   if (!w) return { error: "the word is empty; type an English word such as hello" };
+  if (maxLen && w.length > maxLen) {
+    return { error: `'${w.slice(0, 40)}' has ${w.length} letters; this model reads words of at most ${maxLen}` };
+  }
   for (const ch of w) {
     if (ch < "a" || ch > "z") {
       const shown = /\s/.test(ch) ? "a space" : `'${ch}'`;
@@ -161,10 +218,9 @@ function showTranslation(res) {
 async function translateWord(s) {
   const { page, state, word: input, message: msg } = s;
   const seq = ++s.translateSeq; // only the latest request may write its answer or message
-  const checked = checkWord(input.value);
+  const checked = checkWord(input.value, s.maxLen);
   if (checked.error) {
-    input.setAttribute("aria-invalid", "true");
-    say(msg, checked.error, "error");
+    refuseWord(s, checked.error);
     return;
   }
   if (!page.usable("translate")) {
@@ -185,7 +241,15 @@ async function translateWord(s) {
     else if (msg.dataset.kind === "error") say(msg, "");
   } catch (e) {
     if (seq !== s.translateSeq) return;
-    if (e.kind === "user") input.setAttribute("aria-invalid", "true");
-    say(msg, errorText(e), "error");
+    if (e.kind === "user") refuseWord(s, errorText(e));
+    else say(msg, errorText(e), "error");
   }
+}
+
+/** A word that cannot be translated: say why, and clear the answer of an earlier word. */
+function refuseWord(s, reason) {
+  s.word.setAttribute("aria-invalid", "true");
+  say(s.message, reason, "error");
+  $("translation").textContent = "";
+  s.timeline.clear("No translation: fix the word above, then press Translate.");
 }

@@ -43,6 +43,7 @@ export function createIntro({ arRow, diffRow, arCount, diffCount, note, play, st
   function stopTimer() {
     if (timer) clearInterval(timer);
     timer = null;
+    play.textContent = "Play";
   }
 
   function advance() {
@@ -50,14 +51,22 @@ export function createIntro({ arRow, diffRow, arCount, diffCount, note, play, st
     render();
   }
 
+  // Play runs the clock (from the start once it has finished); while it runs the
+  // same button reads Pause and stops it where it is.
   play.addEventListener("click", () => {
-    stopTimer();
-    tick = 0;
-    render();
+    if (timer) {
+      stopTimer();
+      return;
+    }
+    if (tick >= TICKS) {
+      tick = 0;
+      render();
+    }
     timer = setInterval(() => {
       advance();
       if (tick >= TICKS) stopTimer();
     }, reducedMotion() ? TICK_MS * 1.3 : TICK_MS);
+    play.textContent = "Pause";
   });
   step.addEventListener("click", () => { stopTimer(); advance(); });
   reset.addEventListener("click", () => { stopTimer(); tick = 0; render(); });

@@ -10,7 +10,8 @@
 //   chart.setLosses(history);    // replace everything (a loaded model)
 
 const NS = "http://www.w3.org/2000/svg";
-const M = { left: 46, right: 14, top: 14, bottom: 38 };
+const M = { left: 60, right: 14, top: 14, bottom: 38 };
+export const Y_TITLE = "loss, nats per position";
 // The smoothing window follows the run's length: ~epochs/40, between 4 and 25 epochs.
 const emaBeta = (epochs) => 1 - 1 / Math.max(4, Math.min(25, epochs / 40));
 const MAX_POINTS = 700;
@@ -81,6 +82,8 @@ class LossChart {
     this.emptyText.textContent = this.empty;
     this.xLabel = el("text", { "text-anchor": "middle" }, svg);
     this.xLabel.textContent = "epoch";
+    this.yLabel = el("text", { class: "y-title", "text-anchor": "middle" }, svg);
+    this.yLabel.textContent = Y_TITLE;
   }
 
   _layout() {
@@ -95,6 +98,9 @@ class LossChart {
     setAttrs(this.yAxis, { x1: M.left, y1: M.top, x2: M.left, y2: H - M.bottom });
     setAttrs(this.emptyText, { x: (M.left + W - M.right) / 2, y: H / 2 });
     setAttrs(this.xLabel, { x: (M.left + W - M.right) / 2, y: H - 4 });
+    const yMid = (M.top + H - M.bottom) / 2;
+    setAttrs(this.yLabel, { x: 12, y: yMid, transform: `rotate(-90 12 ${yMid})`, "dominant-baseline": "middle" });
+    this.yLabel.textContent = H - M.top - M.bottom >= 160 ? Y_TITLE : "nats per position"; // fits a short chart
     this.axisKey = "";
   }
 

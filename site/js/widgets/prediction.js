@@ -28,6 +28,7 @@ export function createPrediction(root) {
     summary.textContent = nHidden
       ? `${nRight} of ${nHidden} hidden characters right.`
       : "This draw hid nothing; the model only had to copy.";
+    root.style.setProperty("--cols", String([...r.noisy].length)); // the CSS sizes cells to fit
     root.replaceChildren(
       line("Corrupted, t = 0.5", cellRow(r.noisy, { label: `Corrupted: ${r.noisy}` })),
       line("Model's guess", cellRow(r.guess, { probs: r.probs, marks, label: `Model's guess: ${r.guess}` })),

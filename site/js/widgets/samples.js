@@ -1,4 +1,4 @@
-// The generated names: one toggle button per sample, marked "new" or "from the
+// The generated names: one toggle button per sample, marked "new" or "in the
 // training set", and the share of new ones. Picking one calls onPick(index).
 //
 //   const s = createSamples({list, novelty, onPick});
@@ -24,7 +24,7 @@ export function createSamples({ list, novelty, onPick }) {
       name.textContent = s.text;
       const badge = document.createElement("span");
       badge.className = "badge";
-      badge.textContent = s.new ? "new" : "from the training set";
+      badge.textContent = s.new ? "new" : "in the training set";
       b.append(name, badge);
       b.setAttribute("aria-pressed", "false");
       b.addEventListener("click", () => { select(i); onPick(i); });

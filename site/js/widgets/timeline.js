@@ -1,7 +1,12 @@
 // A denoising timeline: one row of cells per step (`sample`/`translate` steps).
 //
 //   const tl = createTimeline(root);
-//   tl.show(steps, {questionLen: 6});   // steps: [{t, tokens, revealed: [i], probs: [p|null]}]
+//   tl.show(steps, {questionLen: 6});   // steps: [{t_from, t_to, tokens, revealed: [i], probs: [p|null]}]
+//
+// Row 0 is the start (all masks, t = 1); row k is labelled with the noise level
+// before and after its step, "step 3 · t 0.80 → 0.70", falling to 0 at the end.
+// Steps without t_from/t_to (older results) carry only `t`, the level the model
+// saw, which is t_from; t_to is then the next step's `t`, or 0 after the last.
 //   tl.clear("Press Generate");
 //
 // Keyboard: the timeline is one tab stop; arrow keys (and Home/End) move between
@@ -9,20 +14,36 @@
 
 import { cellRow } from "./cells.js";
 
-/** One step of `n` as a labelled row of cells: {row, cells}. */
-function stepRow(s, k, n, questionLen) {
+const num = (x) => (typeof x === "number" && Number.isFinite(x) ? x : null);
+
+/** The noise levels of row k as two strings, [before, after] ("1.00", "0.90"); the start row has one. */
+export function levels(steps, k) {
+  const s = steps[k];
+  const shown = (x) => (x === null ? "?" : Math.max(0, x).toFixed(2));
+  if (k === 0) return [shown(num(s.t_to) ?? num(s.t) ?? 1), null];
+  const from = num(s.t_from) ?? num(s.t);
+  const next = steps[k + 1];
+  const to = num(s.t_to) ?? (next ? num(next.t_from) ?? num(next.t) : 0);
+  return [shown(from), shown(to)];
+}
+
+/** Step k of `steps` as a labelled row of cells: {row, cells}. */
+function stepRow(steps, k, questionLen) {
+  const s = steps[k];
+  const n = steps.length;
   const row = document.createElement("div");
   row.className = "tl-row" + (k === n - 1 ? " tl-final" : "");
   row.dataset.step = String(k);
   const lab = document.createElement("span");
   lab.className = "tl-label";
-  lab.textContent = k === 0 ? `start · t ${s.t.toFixed(2)}` : `step ${k} · t ${s.t.toFixed(2)}`;
+  const [from, to] = levels(steps, k);
+  lab.textContent = k === 0 ? `start · t ${from}` : `step ${k} · t ${from} → ${to}`;
   const cells = cellRow(s.tokens, {
     probs: s.probs,
     revealed: new Set(s.revealed),
     questionLen,
     focusable: true,
-    label: k === 0 ? `Start: ${s.tokens}` : `Step ${k} of ${n - 1}, model saw t = ${s.t.toFixed(2)}: ${s.tokens}`,
+    label: k === 0 ? `Start, t = ${from}: ${s.tokens}` : `Step ${k} of ${n - 1}, t from ${from} to ${to}: ${s.tokens}`,
   });
   row.append(lab, cells);
   return { row, cells };
@@ -70,7 +91,7 @@ export function createTimeline(root, { label = "Timeline" } = {}) {
     const frag = document.createDocumentFragment();
     grid = [];
     steps.forEach((s, k) => {
-      const { row, cells } = stepRow(s, k, steps.length, questionLen);
+      const { row, cells } = stepRow(steps, k, questionLen);
       frag.append(row);
       grid.push([...cells.children]);
     });

@@ -1,0 +1,107 @@
+"""One address holds the section anchor and the shared settings (#12, point 1).
+
+Navigation (a contents link, the skip link, an anchor typed into the address)
+never resets the reader's settings, the anchor stays in the address, and a page
+opened at an anchor scrolls there, with or without settings beside it.
+"""
+import pytest
+from conftest import open_page, wait_until
+
+
+def settings(page):
+    return {
+        "lr": page.inner_text("#lr-value").strip(),
+        "temperature": page.input_value("#temperature"),
+        "order": page.input_value("#order"),
+    }
+
+
+def set_three(page):
+    page.fill("#lr", "-1")  # the slider is log10 of the rate: 0.1
+    page.fill("#temperature", "1.5")
+    page.select_option("#order", "confident")
+    wait_until(page, "location.hash.includes('order=confident')")
+    assert settings(page) == {"lr": "0.1", "temperature": "1.5", "order": "confident"}
+
+
+def top_of(page, element_id):
+    return page.evaluate(f"document.getElementById('{element_id}').getBoundingClientRect().top")
+
+
+@pytest.fixture
+def fresh(browser, server):
+    w = open_page(browser, server)
+    yield w
+    try:
+        w.check_clean()
+    finally:
+        w.context.close()
+
+
+def test_contents_links_keep_the_settings_and_the_anchor(fresh):
+    page = fresh.page
+    set_three(page)
+    for link, anchor in [("The model", "model"), ("Train in your browser", "train-section"),
+                         ("Denoise step by step", "denoise")]:
+        page.locator(".toc").get_by_role("link", name=link, exact=True).click()
+        wait_until(page, f"location.hash.startsWith('#{anchor}&')")
+        assert settings(page) == {"lr": "0.1", "temperature": "1.5", "order": "confident"}
+        h = page.evaluate("location.hash")
+        for part in ["lr=0.1", "temperature=1.5", "order=confident"]:
+            assert part in h, (link, h)
+        assert page.is_hidden("#hash-note"), page.inner_text("#hash-note")
+        assert abs(top_of(page, anchor)) < 5, (anchor, top_of(page, anchor))
+
+
+def test_the_skip_link_keeps_the_settings(fresh):
+    page = fresh.page
+    set_three(page)
+    page.evaluate("window.scrollTo(0, 0)")
+    page.click(".kicker")  # focus navigation starts here, just after the skip link
+    page.keyboard.press("Shift+Tab")
+    assert page.evaluate("document.activeElement.textContent") == "Skip to the article"
+    page.keyboard.press("Enter")
+    wait_until(page, "location.hash.startsWith('#article&')")
+    assert settings(page) == {"lr": "0.1", "temperature": "1.5", "order": "confident"}
+    assert page.is_hidden("#hash-note")
+
+
+def test_an_anchor_typed_into_the_address_keeps_the_settings(fresh):
+    page = fresh.page
+    set_three(page)
+    page.evaluate("location.hash = '#denoise'")
+    wait_until(page, "location.hash.startsWith('#denoise&')")
+    assert settings(page) == {"lr": "0.1", "temperature": "1.5", "order": "confident"}
+    # a hash that names a setting sets only that one
+    page.evaluate("location.hash = '#steps=6'")
+    wait_until(page, "document.querySelector('#steps').value === '6'")
+    assert settings(page) == {"lr": "0.1", "temperature": "1.5", "order": "confident"}
+
+
+@pytest.mark.parametrize("hash_, temperature", [("#train-section", "0.8"),
+                                                ("#train-section&temperature=1.5", "1.5")])
+def test_opening_the_page_at_an_anchor_scrolls_there(browser, server, hash_, temperature):
+    w = open_page(browser, server, hash_, viewport={"width": 1000, "height": 700})
+    try:
+        page = w.page
+        page.wait_for_selector(".katex", timeout=10_000)  # the layout above has settled
+        page.evaluate("document.fonts.ready")
+        wait_until(page, "Math.abs(document.getElementById('train-section')"
+                         ".getBoundingClientRect().top) < 5", timeout=5_000)
+        assert page.input_value("#temperature") == temperature
+        assert page.evaluate("location.hash") == hash_
+        assert page.is_hidden("#hash-note")
+        w.check_clean()
+    finally:
+        w.context.close()
+
+
+def test_a_setting_change_keeps_the_anchor(browser, server):
+    w = open_page(browser, server, "#answers")
+    try:
+        page = w.page
+        page.fill("#tr-steps", "7")
+        wait_until(page, "location.hash === '#answers&tr_steps=7'")
+        w.check_clean()
+    finally:
+        w.context.close()

@@ -1,0 +1,243 @@
+"""The article's text, markup and widgets as a reader meets them (#12 and #11).
+
+True statements where the original page had false ones, one name for the page
+this one grew from, the markup the JavaScript wiring fills in (data-fill keys,
+new controls), the widgets' labels, contrast, and a page that never scrolls
+sideways at 320 px.
+"""
+import re
+
+import pytest
+from conftest import open_page, wait_ready, wait_until
+
+TRAIN_DONE = "document.querySelector('#stop').disabled && !document.querySelector('#train').disabled"
+FILL_KEYS = ["n-params", "n-names", "names-origin", "L", "E", "H", "V", "n-letters", "floor",
+             "n-pairs", "tr-floor", "tr-floor-why"]
+
+
+@pytest.fixture
+def page(watched):
+    return watched.page
+
+
+def section_text(page, section_id):
+    return page.inner_text(f"#{section_id}")
+
+
+def test_time_conditioning_is_explained_truthfully(page):
+    model = section_text(page, "model")
+    assert "how boldly to guess" not in page.inner_text("body")
+    assert "does not depend on t" in model
+    assert re.search(r"t\s*m\s*\(1 − t\)\s*L−m", model)  # the factor that cancels
+    assert "MDLM" in model and "drops the time input" in model
+    assert "harmless" in model and "original page" in model
+    takeaways = section_text(page, "takeaways")
+    assert "how much to hedge" not in takeaways and "does not need it" in takeaways
+    # the experiment's place, wired by the page's script
+    assert page.locator("#train-no-t").count() == 1 and page.locator("#no-t-readout").count() == 1
+
+
+def test_the_sampler_is_described_truthfully(page):
+    body = page.inner_text("body")
+    assert "exactly the reverse of the forward process" not in body
+    assert "A new name drawn from the learned distribution" not in body
+    denoise = section_text(page, "denoise")
+    assert "independently" in denoise
+    for figure in ["63", "73", "95", "100"]:
+        assert f"{figure}\u00a0%" in denoise, figure
+    assert "reveals one position" in section_text(page, "answers")
+
+
+def test_the_original_page_is_never_called_the_seed(page):
+    body = page.inner_text("body")
+    for old in ["Beyond the seed", "as in the seed", "Seed: SGD"]:
+        assert old not in body, old
+    assert page.locator(".toc").get_by_role("link", name="Beyond the original page").count() == 1
+    assert "Original: SGD" in page.inner_text("#recipe")
+    assert "Random (as on the original page)" in page.inner_text("#order")
+    assert page.get_by_label("Random seed", exact=True).get_attribute("id") == "seed"
+
+
+def test_v_is_defined_where_it_first_appears(page):
+    first = page.locator("#model p").first.inner_text()
+    assert re.search(r"V = 22 here, the 20 letters .*pad.*mask", first), first
+
+
+def test_every_count_of_the_data_is_a_fill_in(page):
+    for key in FILL_KEYS:
+        assert page.locator(f'[data-fill="{key}"]').count() >= 1, key
+    # no sentence names the data's size outside a fill-in
+    text = page.evaluate("""(() => {
+      const main = document.getElementById('article').cloneNode(true);
+      main.querySelectorAll('[data-fill], .widget, button, #names-list, #pairs-list, #references')
+          .forEach(e => e.remove());
+      return main.innerText;
+    })()""")
+    for word in ["forty", "thirty", "40 names", "30 pairs"]:
+        assert word not in text.replace("the built-in forty", ""), word
+
+
+def test_translator_key_and_controls_are_there_before_training(page):
+    key = page.locator("#translator-key")
+    assert key.locator(".cell.question").count() >= 5
+    assert key.locator(".cell.mask.answer").count() >= 1
+    assert "never masked" in key.inner_text()
+    for control in ["#tr-epochs", "#tr-reset", "#tr-more"]:
+        assert page.locator(control).count() == 1, control
+    assert page.get_by_label("Epochs", exact=True).count() == 2
+
+
+def test_pad_cells_have_enough_contrast_in_light_and_dark(browser, server):
+    for scheme in ["light", "dark"]:
+        w = open_page(browser, server, color_scheme=scheme)
+        try:
+            ratio = w.page.evaluate(CONTRAST_JS)
+            assert ratio >= 4.5, (scheme, ratio)
+            w.check_clean()
+        finally:
+            w.context.close()
+
+
+CONTRAST_JS = """(() => {
+  const rgb = (s) => s.match(/[\\d.]+/g).slice(0, 3).map(Number);
+  const lum = ([r, g, b]) => {
+    const f = (c) => { c /= 255; return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4; };
+    return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
+  };
+  const pad = document.querySelector('#corruption-names .cell.pad');
+  const widget = document.querySelector('#corruption-widget');
+  const a = lum(rgb(getComputedStyle(pad).color));
+  const b = lum(rgb(getComputedStyle(widget).backgroundColor));
+  return (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+})()"""
+
+
+def test_play_reads_pause_while_it_plays(page):
+    play = page.locator("#intro-play")
+    assert play.inner_text() == "Play"
+    play.click()
+    assert play.inner_text() == "Pause"
+    wait_until(page, "/step [12] of 5/.test(document.querySelector('#intro-ar-count').textContent)")
+    play.click()
+    assert play.inner_text() == "Play"
+    held = page.inner_text("#intro-ar-count")
+    page.wait_for_timeout(1500)
+    assert page.inner_text("#intro-ar-count") == held  # paused where it was
+
+
+def test_corruption_rows_are_labelled_with_their_names(page):
+    tags = page.evaluate("""[...document.querySelectorAll('#corruption-names .name-row')]
+        .map((row) => getComputedStyle(row, '::before').content)""")
+    assert '"rahul"' in tags and len(tags) == 6
+
+
+def test_timeline_labels_give_t_before_and_after_each_step(page):
+    labels = page.evaluate("""(async () => {
+      const { createTimeline } = await import('./js/widgets/timeline.js');
+      const out = [];
+      const row = (t, tokens, extra = {}) => ({ t, tokens, revealed: [], probs: [null, null], ...extra });
+      for (const steps of [
+        [row(1, '??'), row(1, 'a?'), row(0.5, 'ab')],                    // results with only t
+        [row(1, '??', { t_from: 1, t_to: 1 }), row(1, 'a?', { t_from: 1, t_to: 0.5 }),
+         row(0.5, 'ab', { t_from: 0.5, t_to: 0 })],
+      ]) {
+        const div = document.createElement('div');
+        createTimeline(div).show(steps);
+        out.push([...div.querySelectorAll('.tl-label')].map((e) => e.textContent));
+      }
+      return out;
+    })()""")
+    want = ["start · t 1.00", "step 1 · t 1.00 → 0.50", "step 2 · t 0.50 → 0.00"]
+    assert labels == [want, want]
+
+
+def test_charts_name_their_units_and_the_band_floor(page):
+    assert "nats per position" in page.inner_html("#loss-chart")
+    drawn = page.evaluate("""(async () => {
+      const { createBarChart } = await import('./js/widgets/bar-chart.js');
+      const svg = document.createElementNS('http://www.w3.org/2000/svg', 'svg');
+      document.body.append(svg);
+      const chart = createBarChart(svg);
+      chart.show([{ t_lo: 0, t_hi: 0.5, loss: 0.2, floor: 0.1 }, { t_lo: 0.5, t_hi: 1, loss: 0.9, floor: 0.7 }]);
+      const result = [svg.querySelectorAll('.band-floor').length, svg.textContent];
+      svg.remove();
+      return result;
+    })()""")
+    assert drawn[0] == 3  # one dash per band, and the key
+    assert "nats per position" in drawn[1] and "best possible" in drawn[1]
+    assert "Examples per second" in page.inner_text("#train-widget")
+    caption = page.inner_text("#train-widget figcaption")
+    assert "below the floor" in caption and "expectation" in caption
+
+
+def test_no_blank_measurement_box_before_training(page):
+    assert not page.is_visible("#by-t-chart")
+    assert page.inner_text("#eval-widget").count("Measured after training.") == 1
+
+
+def test_the_load_model_control_looks_like_a_button_and_keeps_its_label(page):
+    assert page.get_by_label("Load model").get_attribute("type") == "file"
+    style = page.evaluate("""(() => {
+      const b = getComputedStyle(document.querySelector('#download-model'));
+      const f = getComputedStyle(document.querySelector('#load-model'), '::file-selector-button');
+      return [b.borderRadius, f.borderRadius, b.minHeight, f.minHeight, b.fontWeight, f.fontWeight];
+    })()""")
+    assert style[0] == style[1] and style[2] == style[3] and style[4] == style[5], style
+
+
+def test_the_live_prediction_sits_beside_the_loss_chart(browser, server):
+    w = open_page(browser, server, viewport={"width": 1280, "height": 900})
+    try:
+        chart = w.page.locator("#loss-chart").bounding_box()
+        pred = w.page.locator("#prediction").bounding_box()
+        assert pred["x"] >= chart["x"] + chart["width"], (chart, pred)
+        assert pred["y"] < chart["y"] + chart["height"]
+        w.check_clean()
+    finally:
+        w.context.close()
+
+
+def overflow(page):
+    return page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+
+
+LONG_NAMES = "\n".join(["abcdefghijkl", "mnopqrstuvwx", "bartholomews", "christophers",
+                        "maximilianus", "wilhelminaaa"])
+
+
+def test_nothing_scrolls_sideways_at_320_px(browser, server):
+    w = open_page(browser, server, viewport={"width": 320, "height": 700})
+    try:
+        page = w.page
+        assert overflow(page) <= 0, "at load"
+        wait_ready(page)
+        page.fill("#names-data", LONG_NAMES)
+        page.click("#use-names")
+        wait_until(page, "document.querySelector('#data-message').dataset.kind === 'ok'")
+        assert overflow(page) <= 0, "own 12-letter names"
+        page.select_option("#epochs", "250")
+        page.click("#train")
+        wait_until(page, "!document.querySelector('#stop').disabled")
+        assert overflow(page) <= 0, "training"
+        wait_until(page, TRAIN_DONE, timeout=90_000)
+        page.click("#generate")
+        wait_until(page, "document.querySelectorAll('#samples li').length === 15")
+        assert overflow(page) <= 0, "generated"
+        page.fill("#names-data", "ab\ncd\n1x")
+        page.click("#use-names")
+        wait_until(page, "document.querySelector('#data-message').dataset.kind === 'error'")
+        assert overflow(page) <= 0, "an error showing"
+        page.click("#train-translator")
+        wait_until(page, "/\\d+\\s*\\/\\s*\\d+/.test(document.querySelector('#accuracy').innerText)",
+                   timeout=90_000)
+        page.get_by_label("English word").fill("water")
+        page.click("#translate")
+        wait_until(page, "document.querySelector('#tr-timeline [data-step]') !== null")
+        assert overflow(page) <= 0, "translated"
+        page.get_by_label("English word").fill("x" * 30)
+        page.click("#translate")
+        wait_until(page, "document.querySelector('#translator-message').dataset.kind === 'error'")
+        assert overflow(page) <= 0, "a translator error showing"
+        w.check_clean()
+    finally:
+        w.context.close()
