@@ -101,6 +101,10 @@ def _mark(samples: list[dict], known: set, prefix: str = "") -> list[dict]:
 class LabMethods:
     """Protocol methods of the diffusion lab (see the module docstring)."""
 
+    # Provided by Session (declared for the type checker only):
+    slots: dict
+    _lab_jobs: dict
+
     def do_elbo(self, args):
         s = self.slots[_s()._task(args)]
         mode = args.get("mode", "precise")
@@ -206,7 +210,8 @@ class LabMethods:
             model = OracleDenoiser(s.data) if pat is None else patterns.restricted_oracle(
                 s.data, s.data.encode(pat.row), True)
             if model is None:
-                raise _user(pat.note)
+                raise _user(pat.note if pat is not None and pat.note else
+                            "no training name fits this pattern")
         results = []
         for st in names:
             out = (sampler.sample(model, s.data, n=n, strategy=st, **kw) if pat is None else
