@@ -20,10 +20,15 @@
 // only moves the anchor. A page opened from a shared link starts from the
 // defaults, so there the hash is the whole setup.
 
+// Learning rates on a 1-3-10 scale (as TensorFlow Playground offers them): both
+// recipes' rates (0.01 for the original page's, 0.03 for the default) sit on it.
+export const LEARNING_RATES = [0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1];
+
+// The defaults are diffusion_core.train.RECIPES["names"]["default"]: cosine from 0.03, 220 epochs.
 export const PROPS = [
   { name: "recipe", type: "enum", values: ["seed", "default"], default: "default" },
-  { name: "lr", type: "log", min: 1e-4, max: 1, step: 0.1, default: 0.01 },
-  { name: "epochs", type: "int", values: [250, 500, 1000], default: 500 },
+  { name: "lr", type: "log", values: LEARNING_RATES, min: 1e-4, max: 1, default: 0.03 },
+  { name: "epochs", type: "int", values: [100, 220, 500, 1000], default: 220 },
   { name: "seed", type: "int", min: 0, max: 999999, default: 0 },
   { name: "weighting", type: "enum", values: ["uniform", "elbo"], default: "uniform" },
   { name: "steps", type: "int", min: 4, max: 20, default: 10 },
@@ -53,6 +58,10 @@ export function coerce(prop, raw) {
   const v = s === "" ? NaN : Number(s);
   if (!Number.isFinite(v) || v < prop.min * (1 - 1e-9) || v > prop.max * (1 + 1e-9)) {
     throw new Error(`expected a number ${range}`);
+  }
+  if (prop.type === "log" && prop.values) { // the listed value nearest in log scale
+    const d = (x) => Math.abs(Math.log10(x) - Math.log10(v));
+    return prop.values.reduce((best, x) => (d(x) < d(best) ? x : best));
   }
   if (prop.type === "log") {
     const e = roundTo(Math.log10(v), prop.step);

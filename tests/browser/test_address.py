@@ -17,7 +17,7 @@ def settings(page):
 
 
 def set_three(page):
-    page.fill("#lr", "-1")  # the slider is log10 of the rate: 0.1
+    page.fill("#lr", "6")  # the slider steps through 0.0001, 0.0003, ..., 1: index 6 is 0.1
     page.fill("#temperature", "1.5")
     page.select_option("#order", "confident")
     wait_until(page, "location.hash.includes('order=confident')")

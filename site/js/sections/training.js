@@ -11,7 +11,7 @@
 //   -> {reset}   (everything else comes through page events)
 
 import { $, say, errorText, trainingError } from "../page.js";
-import { PROPS } from "../state.js";
+import { PROPS, LEARNING_RATES } from "../state.js";
 import * as fmt from "../format.js";
 import { NAMES } from "../data.js";
 import { bindControls } from "../controls.js";
@@ -72,8 +72,8 @@ function bindTrainingControls(s) {
     epochs: { el: $("epochs") },
     lr: {
       el: $("lr"), out: $("lr-value"),
-      toControl: (v) => Math.log10(v).toFixed(1),
-      fromControl: (str) => 10 ** Number(str),
+      toControl: (v) => String(LEARNING_RATES.indexOf(v)),
+      fromControl: (str) => LEARNING_RATES[Number(str)],
       show: fmt.lr,
     },
     seed: { el: $("seed") },
@@ -187,7 +187,7 @@ function runPlan(s, fresh) {
     $("eval-readout").textContent = "Measured after training.";
     const weighting = state.get("weighting");
     s.elbo.reset(epochs);
-    say(s.message, `Training: ${epochs} epochs, ${state.get("recipe")} recipe, learning rate ${fmt.lr(lr)}, ` +
+    say(s.message, `Training: ${epochs} epochs, ${state.get("recipe") === "seed" ? "original" : "default"} recipe, learning rate ${fmt.lr(lr)}, ` +
       `${weighting === "elbo" ? "ELBO weighting" : "cross-entropy on every position"}.`);
     return { target: epochs, args: { task: "names", fresh: true, epochs,
       start: { task: "names", recipe: state.get("recipe"), lr, epochs, seed: state.get("seed"), weighting } } };

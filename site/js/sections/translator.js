@@ -76,7 +76,7 @@ function onModelReplaced(s, { info, cause, loaded, version }) {
 }
 
 const MORE_EPOCHS = 500;
-const trainEpochs = () => Number($("tr-epochs").value) || 200;
+const trainEpochs = () => Number($("tr-epochs").value); // a select: always one of its options
 
 /** The question-length limit of the translator in use, shown beside the word box. */
 function showLimit(s, maxLen) {
