@@ -30,6 +30,8 @@ import { createTranslator } from "./sections/translator.js";
 import { createYourData } from "./sections/your-data.js";
 import { createModels } from "./sections/models.js";
 import { createArticle } from "./sections/article.js";
+import { createSamplers } from "./sections/samplers.js";
+import { createQuality } from "./sections/quality.js";
 
 const state = new State(PROPS);
 window.tinyDiffusion = { engine, state };
@@ -49,6 +51,8 @@ createTraining({ engine, state, page, kept });
 createSampling({ engine, state, page });
 createTranslator({ engine, state, page, kept });
 createModels({ engine, page, kept });
+createQuality({ engine, page }); // before Samplers: it hears the first "lab-sampler" event
+createSamplers({ engine, state, page });
 
 // ------------------------------------------------------- engine ready / failed
 async function onReady(detail) {

@@ -2,12 +2,20 @@
 //
 //   const tl = createTimeline(root);
 //   tl.show(steps, {questionLen: 6});   // steps: [{t, tokens, revealed: [i], probs: [p|null]}]
+//                                       // optional remasked: [i] (marked "remasked")
 //   tl.clear("Press Generate");
 //
 // Keyboard: the timeline is one tab stop; arrow keys (and Home/End) move between
 // cells, and a focused letter shows its probability (CSS ::after from data-p).
 
 import { cellRow } from "./cells.js";
+
+/** Cells masked again at this step (ReMDM) get the mark "remasked"; else none. */
+function remaskMarks(s) {
+  if (!s.remasked || !s.remasked.length) return undefined;
+  const again = new Set(s.remasked);
+  return [...s.tokens].map((_, i) => (again.has(i) ? "remasked" : null));
+}
 
 /** One step of `n` as a labelled row of cells: {row, cells}. */
 function stepRow(s, k, n, questionLen) {
@@ -19,6 +27,7 @@ function stepRow(s, k, n, questionLen) {
   lab.textContent = k === 0 ? `start · t ${s.t.toFixed(2)}` : `step ${k} · t ${s.t.toFixed(2)}`;
   const cells = cellRow(s.tokens, {
     probs: s.probs,
+    marks: remaskMarks(s),
     revealed: new Set(s.revealed),
     questionLen,
     focusable: true,
