@@ -12,7 +12,8 @@ import { createTimeline } from "../widgets/timeline.js";
 import { createLineChart } from "../widgets/line-chart.js";
 import { fillTable } from "../widgets/grid-table.js";
 
-const TEMPERATURE = 1; // the denoiser's own distribution, as in the quality plot
+const TEMPERATURE = 1;
+const nextFrame = () => new Promise((r) => requestAnimationFrame(() => r())); // the denoiser's own distribution, as in the quality plot
 
 export function createSamplers({ engine, state, page }) {
   const s = { engine, state, page, busy: false, run: 0, message: $("compare-message"), grid: $("compare-grid") };
@@ -58,10 +59,17 @@ async function compare(s) {
   try {
     const r = await s.engine.call("compare", { strategies: RULES.map((x) => x.id), steps, seed, denoiser, n: 1, temperature: TEMPERATURE });
     if (run !== s.run) return;
-    const frag = document.createDocumentFragment();
-    for (const res of r.results) frag.append(column(res));
-    s.grid.replaceChildren(frag);
-    highlight(s);
+    // one column per animation frame: no main-thread task grows with the budget
+    for (const [k, res] of r.results.entries()) {
+      await nextFrame();
+      if (run !== s.run) return;
+      if (k === 0) s.grid.replaceChildren();
+      const t0 = performance.now();
+      const col = column(res);
+      col.classList.toggle("chosen", res.strategy === $("lab-sampler").value);
+      s.grid.append(col);
+      performance.measure("compare-column", { start: t0 });
+    }
     const ms = performance.now() - began;
     say(s.message, `${steps} steps, seed ${seed}, temperature ${TEMPERATURE}, ${who}: ${RULES.length} samplers in ${Math.round(ms)} ms.`, "ok");
   } catch (e) {
