@@ -95,7 +95,7 @@ export function createLineChart(svg, { width = 640, height = 300, xLabel = "", y
     axes(g, box, o, sc);
     if (o.ref && finite(o.ref.y)) {
       el("line", { class: "ref", x1: M.left, x2: W - M.right, y1: sc.py(o.ref.y), y2: sc.py(o.ref.y) }, g);
-      text(g, W - M.right - 4, sc.py(o.ref.y) - 5, o.ref.label || "", { "text-anchor": "end", class: "ref-label" });
+      text(g, M.left + 4, sc.py(o.ref.y) - 5, o.ref.label || "", { "text-anchor": "start", class: "ref-label" });
     }
     drawSeries(g, series, sc);
     svg.replaceChildren(g);
