@@ -84,7 +84,7 @@ def test_quality_against_steps_runs_with_progress_and_stops(ready):
     assert "86 cells" in page.inner_text("#quality-message")
     for metric in ["training_share", "novelty", "distinct", "removed_mass", "tv", "nfe"]:
         page.select_option("#quality-metric", metric)
-        wait_until(page, f"document.querySelector('#quality-table caption').textContent.length > 0")
+        wait_until(page, f"document.querySelector('#quality-table').dataset.measure === '{metric}'")
         rows = quality_cells(page)
         assert len(rows) == 14  # 7 rules x (model, oracle)
         for head, *cells in rows:

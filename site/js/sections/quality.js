@@ -173,4 +173,5 @@ function drawNow(s) {
     columns: STEPS.map(String),
     rows: series.map((x) => ({ head: x.label, cells: x.points.map(([, v]) => (v === undefined ? "–" : spec.cell(v))), highlight: x.highlight })),
   });
+  $("quality-table").dataset.measure = m;
 }
