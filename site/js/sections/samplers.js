@@ -116,7 +116,9 @@ function column(res) {
   createTimeline(tl).show(sample.steps);
   col.append(h, result, nfe);
   const remasked = sample.steps.reduce((k, st) => k + (st.remasked ? st.remasked.length : 0), 0);
-  if (res.strategy === "remdm") col.append(line("cmp-note", `${remasked} character${remasked === 1 ? "" : "s"} masked again (outlined in red)`));
+  if (res.strategy === "remdm") {
+    col.append(line("cmp-note", remasked ? `${remasked} character${remasked === 1 ? "" : "s"} masked again (outlined in red)` : "no character masked again this time"));
+  }
   col.append(tl);
   if (res.strategy === "threshold") col.append(confidence(sample.steps));
   return col;
