@@ -8,6 +8,8 @@
 //   const r = await engine.call("sample", {n: 15});        // rejects with EngineError
 //   await engine.train({task, fresh, start, epochs}, p => ...)   // p: {epoch, losses, ...}
 //   await engine.stop();
+//   await engine.job({start, chunk, cancel, args, chunk_args}, p => ...)  // a chunked job
+//   await engine.stopJob();
 
 export class EngineError extends Error {
   constructor(message, kind = "internal") {
@@ -179,6 +181,22 @@ export class Engine extends EventTarget {
   async train(args, onProgress) {
     await this.ready;
     return this._send({ type: "train", args }, onProgress);
+  }
+
+  /**
+   * A chunked Session job: `start(args)`, then `chunk(chunk_args)` until finished,
+   * `onProgress(chunkResult)` after each; `cancel` runs when it is stopped.
+   * Resolves with {start, last, stopped}.
+   */
+  async job(spec, onProgress) {
+    await this.ready;
+    return this._send({ type: "job", ...spec }, onProgress);
+  }
+
+  /** Stop the running job; resolves once it has stopped. */
+  async stopJob() {
+    if (this.state !== "ready") return { stopped: false };
+    return this._send({ type: "stop_job" });
   }
 
   /** WebAssembly memory and the worker's JS heap, in bytes: {wasm, js}. */

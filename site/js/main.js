@@ -33,6 +33,8 @@ import { createYourData } from "./sections/your-data.js";
 import { createModels } from "./sections/models.js";
 import { createArticle } from "./sections/article.js";
 import { createFacts } from "./sections/facts.js";
+import { createSamplers } from "./sections/samplers.js";
+import { createQuality } from "./sections/quality.js";
 
 const state = new State(PROPS);
 window.tinyDiffusion = { engine, state };
@@ -55,6 +57,8 @@ createTimeTravel({ engine, state, page });
 createSampling({ engine, state, page });
 createTranslator({ engine, state, page, kept });
 createModels({ engine, page, kept });
+createQuality({ engine, page }); // before Samplers: it hears the first "lab-sampler" event
+createSamplers({ engine, state, page });
 
 // ------------------------------------------------------- engine ready / failed
 async function onReady(detail) {

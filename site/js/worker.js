@@ -4,6 +4,11 @@
 //   {id, type: "call",  method, args}   one Session method, e.g. "sample"
 //   {id, type: "train", args}           a training run, in chunks, with progress events
 //   {id, type: "stop"}                  stop the running training (replies when stopped)
+//   {id, type: "job", start, chunk, cancel, args, chunk_args}
+//                                       any chunked Session job (e.g. quality_start /
+//                                       quality_chunk / quality_cancel): start(args), then
+//                                       chunk(chunk_args) until its result says finished
+//   {id, type: "stop_job"}              stop the running job (replies when stopped)
 //   {id, type: "ping"}                  liveness check
 //   {id, type: "memory"}                WebAssembly memory and worker JS heap, in bytes
 // Worker -> page:
@@ -11,6 +16,7 @@
 //   {type: "ready", seconds, versions}
 //   {type: "fatal", message}                           loading failed
 //   {id, type: "progress", epoch, losses, steps, seconds}
+//   {id, type: "progress", ...the chunk's result}      for a job, after every chunk
 //   {id, type: "reply", ok, result | error, kind}
 //
 // Requests travel to Python as one JSON string (Session.handle), so user text is
@@ -183,6 +189,46 @@ async function stop(id) {
   post({ id, type: "reply", ok: true, result: { stopped: Boolean(run) } });
 }
 
+// ------------------------------------------------------------ chunked jobs
+let job = null; // {stop, done}: one job at a time; a new one stops the last
+
+async function runJob(id, m) {
+  if (job) {
+    job.stop = true;
+    await job.done;
+  }
+  let finish;
+  const run = { stop: false, done: new Promise((r) => (finish = r)) };
+  job = run;
+  try {
+    const start = callPy(m.start, m.args);
+    if (!start.ok) return post({ id, type: "reply", ...start });
+    let last = null;
+    while (!run.stop) {
+      const r = callPy(m.chunk, m.chunk_args);
+      if (!r.ok) return post({ id, type: "reply", ...r });
+      last = r.result;
+      post({ id, type: "progress", ...last });
+      if (last.finished) break;
+      await yieldToEvents();
+    }
+    if (run.stop && m.cancel) callPy(m.cancel, {});
+    post({ id, type: "reply", ok: true, result: { start: start.result, last, stopped: run.stop } });
+  } finally {
+    if (job === run) job = null;
+    finish();
+  }
+}
+
+async function stopJob(id) {
+  const run = job;
+  if (run) {
+    run.stop = true;
+    await run.done;
+  }
+  post({ id, type: "reply", ok: true, result: { stopped: Boolean(run) } });
+}
+
 // These change a task's model or data: a running training of that task stops first.
 const MUTATING = new Set(["train_start", "reset", "set_data", "load"]);
 
@@ -216,6 +262,8 @@ self.onmessage = async (ev) => {
     if (m.type === "call") await call(m.id, m.method, m.args || {});
     else if (m.type === "train") await train(m.id, m.args || {});
     else if (m.type === "stop") await stop(m.id);
+    else if (m.type === "job") await runJob(m.id, m);
+    else if (m.type === "stop_job") await stopJob(m.id);
     else post({ id: m.id, type: "reply", ok: false, error: `unknown request type ${m.type}`, kind: "internal" });
   } catch (e) {
     post({ id: m.id, type: "reply", ok: false, error: String(e && e.message || e), kind: "internal" });

@@ -7,6 +7,7 @@
 // before and after its step, "step 3 · t 0.80 → 0.70", falling to 0 at the end.
 // Steps without t_from/t_to (older results) carry only `t`, the level the model
 // saw, which is t_from; t_to is then the next step's `t`, or 0 after the last.
+//                                       // optional remasked: [i] (marked "remasked")
 //   tl.clear("Press Generate");
 //
 // Keyboard: the timeline is one tab stop; arrow keys (and Home/End) move between
@@ -27,6 +28,13 @@ export function levels(steps, k) {
   return [shown(from), shown(to)];
 }
 
+/** Cells masked again at this step (ReMDM) get the mark "remasked"; else none. */
+function remaskMarks(s) {
+  if (!s.remasked || !s.remasked.length) return undefined;
+  const again = new Set(s.remasked);
+  return [...s.tokens].map((_, i) => (again.has(i) ? "remasked" : null));
+}
+
 /** Step k of `steps` as a labelled row of cells: {row, cells}. */
 function stepRow(steps, k, questionLen) {
   const s = steps[k];
@@ -40,6 +48,7 @@ function stepRow(steps, k, questionLen) {
   lab.textContent = k === 0 ? `start · t ${from}` : `step ${k} · t ${from} → ${to}`;
   const cells = cellRow(s.tokens, {
     probs: s.probs,
+    marks: remaskMarks(s),
     revealed: new Set(s.revealed),
     questionLen,
     focusable: true,

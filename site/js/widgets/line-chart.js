@@ -1,0 +1,113 @@
+// A small multi-line chart in one SVG: a few series of (x, y) points on labelled
+// axes, optionally a log x axis and a dashed reference line. It draws and never
+// decides: the caller gives the series, their classes (colour, dash) and labels.
+//
+//   const chart = createLineChart(svg, {xLabel: "steps", yLabel: "% of samples", logX: true});
+//   chart.show([{label: "random, model", points: [[1, 0.2], [2, 0.4]], cls: "model"}],
+//              {xTicks: [1, 2, 4], yMax: 1, yTicks: [0, 0.5, 1], yFormat: v => `${v * 100}%`,
+//               ref: {y: 0.9, label: "threshold 0.9"}});
+//   chart.clear("Press Plot");
+//
+// Non-finite points are skipped (a series breaks there). The SVG gets role "img"
+// and an aria-label; the caller gives the numbers as a table as well.
+
+const NS = "http://www.w3.org/2000/svg";
+const M = { left: 58, right: 16, top: 16, bottom: 44 };
+
+function el(name, attrs = {}, parent) {
+  const e = document.createElementNS(NS, name);
+  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, String(v));
+  if (parent) parent.append(e);
+  return e;
+}
+
+function text(parent, x, y, str, attrs = {}) {
+  const t = el("text", { x, y, ...attrs }, parent);
+  t.textContent = str;
+  return t;
+}
+
+const finite = (v) => typeof v === "number" && Number.isFinite(v);
+
+function scales(box, xs, o) {
+  const { W, H, logX } = box;
+  const fx = logX ? Math.log : (v) => v;
+  const x0 = fx(Math.min(...xs)), x1 = fx(Math.max(...xs));
+  const yMin = o.yMin ?? 0, yMax = o.yMax ?? 1;
+  const px = (v) => M.left + (x1 === x0 ? 0.5 : (fx(v) - x0) / (x1 - x0)) * (W - M.left - M.right);
+  const py = (v) => H - M.bottom - ((Math.max(yMin, Math.min(yMax, v)) - yMin) / (yMax - yMin || 1)) * (H - M.top - M.bottom);
+  return { px, py };
+}
+
+function axes(g, box, o, { px, py }) {
+  const { W, H } = box;
+  const fmtY = o.yFormat || ((v) => String(v));
+  const grid = el("g", { class: "grid" }, g);
+  const labels = el("g", { class: "labels" }, g);
+  for (const v of o.yTicks || []) {
+    el("line", { x1: M.left, x2: W - M.right, y1: py(v), y2: py(v) }, grid);
+    text(labels, M.left - 6, py(v) + 4, fmtY(v), { "text-anchor": "end" });
+  }
+  for (const v of o.xTicks || []) text(labels, px(v), H - M.bottom + 16, String(v), { "text-anchor": "middle" });
+  el("line", { class: "axis", x1: M.left, y1: H - M.bottom, x2: W - M.right, y2: H - M.bottom }, g);
+  el("line", { class: "axis", x1: M.left, y1: M.top, x2: M.left, y2: H - M.bottom }, g);
+  const midY = (M.top + H - M.bottom) / 2;
+  text(g, (M.left + W - M.right) / 2, H - 6, o.xLabel ?? box.xLabel, { "text-anchor": "middle", class: "axis-title" });
+  text(g, 14, midY, o.yLabel ?? box.yLabel, { "text-anchor": "middle", class: "axis-title", transform: `rotate(-90 14 ${midY})` });
+}
+
+function pathOf(points, { px, py }) {
+  let d = "", pen = false;
+  for (const [x, y] of points) {
+    if (!finite(x) || !finite(y)) { pen = false; continue; }
+    d += (pen ? "L" : "M") + px(x).toFixed(1) + " " + py(y).toFixed(1);
+    pen = true;
+  }
+  return d;
+}
+
+function drawSeries(g, series, sc) {
+  // highlighted series last, so they are drawn on top
+  const order = [...series].sort((a, b) => Number(Boolean(a.highlight)) - Number(Boolean(b.highlight)));
+  for (const s of order) {
+    const cls = `series ${s.cls || ""}${s.highlight ? " highlight" : ""}`;
+    const path = el("path", { class: cls, d: pathOf(s.points, sc) }, g);
+    const title = el("title", {}, path);
+    title.textContent = s.label;
+    if (!s.highlight) continue;
+    for (const [x, y] of s.points) {
+      if (finite(x) && finite(y)) el("circle", { class: `dot ${s.cls || ""}`, cx: sc.px(x), cy: sc.py(y), r: 3 }, g);
+    }
+  }
+}
+
+export function createLineChart(svg, { width = 640, height = 300, xLabel = "", yLabel = "", logX = false, name = "Chart" } = {}) {
+  const W = width, H = height;
+  const box = { W, H, logX, xLabel, yLabel };
+  svg.setAttribute("viewBox", `0 0 ${W} ${H}`);
+  svg.setAttribute("role", "img");
+
+  /** Draw `series` ({label, points: [[x, y]], cls, highlight}) with options `o`. */
+  function show(series, o = {}) {
+    const xs = o.xTicks && o.xTicks.length ? o.xTicks : series.flatMap((s) => s.points.map((p) => p[0])).filter(finite);
+    const g = el("g");
+    const sc = scales(box, xs.length ? xs : [0, 1], o);
+    axes(g, box, o, sc);
+    if (o.ref && finite(o.ref.y)) {
+      el("line", { class: "ref", x1: M.left, x2: W - M.right, y1: sc.py(o.ref.y), y2: sc.py(o.ref.y) }, g);
+      text(g, M.left + 4, sc.py(o.ref.y) - 5, o.ref.label || "", { "text-anchor": "start", class: "ref-label" });
+    }
+    drawSeries(g, series, sc);
+    svg.replaceChildren(g);
+    svg.setAttribute("aria-label", o.summary || `${name}: ${series.length} lines`);
+  }
+
+  function clear(message) {
+    const g = el("g");
+    text(g, W / 2, H / 2, message, { "text-anchor": "middle", class: "empty" });
+    svg.replaceChildren(g);
+    svg.setAttribute("aria-label", `${name}: ${message}`);
+  }
+
+  return { show, clear };
+}

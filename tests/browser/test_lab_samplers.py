@@ -1,0 +1,107 @@
+"""The lab's samplers side by side and quality against steps, through the page's controls."""
+import math
+
+from conftest import wait_until
+
+TRAIN_DONE = "document.querySelector('#stop').disabled && !document.querySelector('#train').disabled"
+RULES = ["random", "confident", "confident_cosine", "llada", "remdm", "threshold", "left_to_right"]
+COMPARED = ("document.querySelectorAll('#compare-grid .cmp-col').length === 7"
+            " && !document.querySelector('#compare-samplers').disabled")
+QUALITY_IDLE = "!document.querySelector('#quality-run').disabled"
+
+
+def train_names(page, epochs="250"):
+    page.select_option("#recipe", "default")
+    page.select_option("#epochs", epochs)
+    page.click("#train")
+    wait_until(page, "!document.querySelector('#stop').disabled")
+    wait_until(page, TRAIN_DONE, timeout=120_000)
+
+
+def columns(page):
+    return page.evaluate("""[...document.querySelectorAll('#compare-grid .cmp-col')].map(c => ({
+        strategy: c.dataset.strategy, chosen: c.classList.contains('chosen'),
+        result: c.querySelector('.cmp-result').textContent,
+        nfe: Number(c.querySelector('.cmp-nfe').dataset.nfe),
+        uncached: Number(c.querySelector('.cmp-nfe').dataset.nfeUncached),
+        nfeText: c.querySelector('.cmp-nfe').textContent,
+        rows: c.querySelectorAll('.tl-row').length,
+        last: c.querySelector('.tl-row:last-child .cells').textContent}))""")
+
+
+def test_compare_samplers_shows_one_timeline_per_rule_with_nfe(ready):
+    page = ready.page
+    assert page.is_disabled("#compare-samplers")  # no model yet
+    train_names(page)
+    page.select_option("#compare-steps", "10")
+    page.select_option("#lab-sampler", "threshold")
+    page.click("#compare-samplers")
+    wait_until(page, COMPARED, timeout=60_000)
+    cols = columns(page)
+    assert [c["strategy"] for c in cols] == RULES
+    for c in cols:
+        assert "?" not in c["last"], c  # every rule finishes its name
+        assert 1 <= c["nfe"] <= c["uncached"], c
+        assert "network calls (NFE)" in c["nfeText"]
+        assert c["rows"] >= 2
+        assert c["chosen"] == (c["strategy"] == "threshold")
+    by = {c["strategy"]: c for c in cols}
+    assert by["left_to_right"]["rows"] == 8  # start + one step per position (L = 7)
+    assert by["random"]["uncached"] == 10  # one call per step of the budget
+    # the threshold rule's confidence: a chart and a table of numbers in [0, 1]
+    conf = page.evaluate("""[...document.querySelectorAll('.cmp-col[data-strategy=threshold] tbody tr')]
+        .map(tr => [...tr.querySelectorAll('td')].map(td => Number(td.textContent)))""")
+    assert conf and all(0 <= lo <= mean <= 1 for lo, mean in conf)
+    assert page.locator("#threshold-confidence path.series").count() == 2
+    assert "7 samplers" in page.inner_text("#compare-message")
+    # the oracle as denoiser: it ignores t, so the cache may save calls; counts stay sane
+    page.select_option("#compare-denoiser", "oracle")
+    page.click("#compare-samplers")
+    wait_until(page, COMPARED + " && document.querySelector('#compare-message').textContent.includes('oracle')", timeout=60_000)
+    for c in columns(page):
+        assert 1 <= c["nfe"] <= c["uncached"], c
+    # the Sampler select moves the outline
+    page.select_option("#lab-sampler", "remdm")
+    assert [c["strategy"] for c in columns(page) if c["chosen"]] == ["remdm"]
+
+
+def quality_cells(page):
+    return page.evaluate("""[...document.querySelectorAll('#quality-table tbody tr')].map(tr =>
+        [tr.querySelector('th').textContent, ...[...tr.querySelectorAll('td')].map(td => td.textContent)])""")
+
+
+def test_quality_against_steps_runs_with_progress_and_stops(ready):
+    page = ready.page
+    train_names(page)
+    page.select_option("#quality-n", "16")
+    page.click("#quality-run")
+    wait_until(page, "!document.querySelector('#quality-stop').disabled")
+    progress = wait_until(page, "(() => { const v = document.querySelector('#quality-progress').value;"
+                                " return v > 0 && v < 1 ? v : 0; })()", timeout=30_000)
+    assert 0 < progress < 1
+    wait_until(page, QUALITY_IDLE, timeout=120_000)
+    assert page.evaluate("document.querySelector('#quality-progress').value") == 1
+    assert "86 cells" in page.inner_text("#quality-message")
+    for metric in ["training_share", "novelty", "distinct", "removed_mass", "tv", "nfe"]:
+        page.select_option("#quality-metric", metric)
+        wait_until(page, f"document.querySelector('#quality-table').dataset.measure === '{metric}'")
+        rows = quality_cells(page)
+        assert len(rows) == 14  # 7 rules x (model, oracle)
+        for head, *cells in rows:
+            assert len(cells) == 7 and all(c != "–" for c in cells), (metric, head, cells)
+            values = [float(c.rstrip("%")) for c in cells]
+            assert all(math.isfinite(v) and v >= 0 for v in values), (metric, head, cells)
+    page.select_option("#quality-metric", "training_share")
+    oracle_ltr = dict((r[0], r[1:]) for r in quality_cells(page))["Left to right, oracle"]
+    assert oracle_ltr == ["100.0%"] * 7  # the exact posterior, one position per step: only training names
+    assert page.locator("#quality-chart path.series").count() == 14
+    assert "training names" in page.get_attribute("#quality-chart", "aria-label")
+
+    # Stop: a bigger run stops before it finishes and says so
+    page.select_option("#quality-n", "256")
+    page.click("#quality-run")
+    wait_until(page, "document.querySelector('#quality-progress').value > 0")
+    page.click("#quality-stop")
+    wait_until(page, QUALITY_IDLE, timeout=30_000)
+    assert "Stopped after" in page.inner_text("#quality-message")
+    assert page.evaluate("document.querySelector('#quality-progress').value") < 1
