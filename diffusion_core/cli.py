@@ -1,4 +1,4 @@
-"""Command line: ``python -m diffusion_core train|sample|translate|floor``.
+"""Command line: ``python -m diffusion_core train|sample|translate|floor|elbo|lab``.
 
 Every user error prints one line to stderr and exits with code 2 (no traceback).
 
@@ -15,7 +15,7 @@ import json
 import sys
 import time
 
-from . import checkpoint, dataset, metrics, sampler
+from . import checkpoint, cli_lab, dataset, metrics, sampler
 from .dataset import DatasetError
 from .train import LR_RANGE, Trainer, get_recipe
 
@@ -65,6 +65,7 @@ def build_parser() -> argparse.ArgumentParser:
                                                  "--temperature"), default=0.8)
     s.add_argument("--strategy", choices=sampler.STRATEGIES, default="random")
     s.add_argument("--seed", type=_ranged(int, 0, 2**32 - 1, "--seed"), default=0)
+    s.add_argument("--pattern", help="fill in a name: letters a-z and ? (e.g. 'r???l')")
     s.add_argument("--json", action="store_true")
 
     r = sub.add_parser("translate", help="translate English words with a trained model")
@@ -77,6 +78,7 @@ def build_parser() -> argparse.ArgumentParser:
     f = sub.add_parser("floor", help="the Bayes-optimal loss floor of a task's data")
     f.add_argument("--task", choices=dataset.TASKS, default="names")
     f.add_argument("--json", action="store_true")
+    cli_lab.add_commands(sub, _ranged)
     return ap
 
 
@@ -119,6 +121,8 @@ def cmd_train(a) -> None:
 
 
 def cmd_sample(a) -> None:
+    if a.pattern is not None:
+        return cli_lab.cmd_fill(a)
     ck = checkpoint.load(a.model)
     if ck.data.task != "names":
         raise CliError(f"{a.model} is a {ck.data.task} model; use the translate command")
@@ -155,7 +159,7 @@ def main(argv=None) -> int:
     a = build_parser().parse_args(argv)
     try:
         {"train": cmd_train, "sample": cmd_sample, "translate": cmd_translate,
-         "floor": cmd_floor}[a.cmd](a)
+         "floor": cmd_floor, "elbo": cli_lab.cmd_elbo, "lab": cli_lab.cmd_lab}[a.cmd](a)
     except (CliError, DatasetError, checkpoint.CheckpointError, ValueError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2

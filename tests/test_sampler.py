@@ -4,7 +4,16 @@ from helpers import trained
 from diffusion_core.dataset import MASK_ID, DatasetError
 from diffusion_core.metrics import is_valid, novelty
 from diffusion_core.model import ModelConfig, Params
-from diffusion_core.sampler import sample, translate
+from diffusion_core.oracle import OracleDenoiser
+from diffusion_core.sampler import (
+    STRATEGIES,
+    beliefs,
+    infill,
+    network,
+    reveal,
+    sample,
+    translate,
+)
 
 
 def _uniform_model(data):
@@ -12,7 +21,7 @@ def _uniform_model(data):
     return Params(ModelConfig(data.seq_len, data.vocab_size, hidden=4))
 
 
-@pytest.mark.parametrize("strategy", ["random", "confident"])
+@pytest.mark.parametrize("strategy", STRATEGIES)
 @pytest.mark.parametrize("uniform", [False, True])
 def test_samples_are_always_letters_then_pads(strategy, uniform):
     p, d = trained("names")
@@ -26,7 +35,7 @@ def test_samples_are_always_letters_then_pads(strategy, uniform):
             assert "?" not in final and "_" not in r["text"] and r["text"]
 
 
-@pytest.mark.parametrize("strategy", ["random", "confident"])
+@pytest.mark.parametrize("strategy", STRATEGIES)
 def test_same_seed_same_output(strategy):
     p, d = trained("names")
     a = sample(p, d, n=15, steps=10, temperature=0.8, strategy=strategy, seed=4)
@@ -50,7 +59,11 @@ def test_timeline_reveals_every_position_once_and_never_remasks():
     steps = r["steps"]
     assert len(steps) == 8  # the all-mask start, then one row per step
     assert steps[0]["tokens"] == "?" * 7
-    assert [s["t"] for s in steps[1:]] == pytest.approx([(s + 1) / 7 for s in range(6, -1, -1)])
+    assert (steps[0]["t_from"], steps[0]["t_to"]) == (1.0, 1.0)
+    grid = [s / 7 for s in range(7, -1, -1)]  # 1, 6/7, ..., 0
+    assert [s["t_from"] for s in steps[1:]] == pytest.approx(grid[:-1])
+    assert [s["t_to"] for s in steps[1:]] == pytest.approx(grid[1:])
+    assert steps[-1]["t_to"] == 0.0 and all(s["t"] == s["t_to"] for s in steps)
     revealed = [i for s in steps for i in s["revealed"]]
     assert sorted(revealed) == list(range(7))
     for prev, cur in zip(steps, steps[1:]):
@@ -108,3 +121,54 @@ def test_out_of_range_settings_are_refused(kw, fragment):
     p, d = trained("names")
     with pytest.raises(ValueError, match=fragment):
         sample(p, d, **kw)
+
+
+def test_params_and_the_wrapped_network_sample_alike():
+    p, d = trained("names")
+    a = sample(p, d, n=15, steps=10, temperature=0.8, strategy="llada", seed=7)
+    b = sample(network(p), d, n=15, steps=10, temperature=0.8, strategy="llada", seed=7)
+    assert a == b
+
+
+def test_removed_mass_is_small_for_a_trained_model_and_large_for_a_uniform_one():
+    p, d = trained("names")
+    trained_mass = [r["removed_mass"] for r in sample(p, d, n=50, steps=7, seed=0)]
+    uniform_mass = [r["removed_mass"] for r in sample(_uniform_model(d), d, n=50, steps=7,
+                                                       seed=0)]
+    assert max(trained_mass) < 0.2 and min(uniform_mass) >= 1 / 22 - 1e-9
+    assert sum(uniform_mass) / 50 > 5 * sum(trained_mass) / 50
+
+
+def test_confident_translation_wastes_no_network_call():
+    p, d = trained("translate")
+    (r,) = translate(p, d, ["water"], steps=10, temperature=0.0, strategy="confident")
+    counts = [len(s["revealed"]) for s in r["steps"][1:]]
+    free = 13 - len("water>")
+    assert counts == [1] * free + [0] * (10 - free)
+    assert r["nfe"] == free and [s["called"] for s in r["steps"][1:]] == [True] * free + \
+        [False] * (10 - free)
+    (r,) = translate(p, d, ["water"], steps=4, temperature=0.0, strategy="confident")
+    assert [len(s["revealed"]) for s in r["steps"][1:]] == [2, 2, 2, 1]
+
+
+def test_translation_with_pinned_letters_keeps_them():
+    p, d = trained("translate")
+    out = translate(p, d, ["water", "hello"], steps=5, temperature=0.8, strategy="random",
+                    seed=2, answers=["p????", None])
+    assert out[0]["answer"].startswith("p") and len(out[0]["answer"]) == 5
+    assert out[1]["answer"] and "_" not in out[1]["answer"]
+
+
+def test_network_infill_and_reveal_by_hand():
+    p, d = trained("names")
+    for r in infill(p, d, "r???l", n=10, steps=3, temperature=1.0, seed=1):
+        assert len(r["text"]) == 5 and r["text"][0] == "r" and r["text"][4] == "l"
+    row = "???????"
+    for pos in (6, 0, 3):  # any order
+        got = reveal(p, d, row, pos, temperature=0.0)
+        assert got["row"][pos] != "?" and got["top"][pos] is None
+        row = got["row"]
+    oracle = OracleDenoiser(d)
+    mine, exact = beliefs(p, d, row), beliefs(oracle, d, row)
+    masked = [i for i, c in enumerate(row) if c == "?"]
+    assert all(mine["top"][i] and exact["top"][i] for i in masked)

@@ -1,0 +1,112 @@
+"""Patterns, the oracle restricted to a pattern, and quality against steps."""
+import math
+
+import pytest
+from helpers import trained
+
+from diffusion_core import lab, patterns, sampler
+from diffusion_core.dataset import DatasetError, builtin
+
+
+def test_a_pattern_fixes_letters_and_length_and_lists_the_names_that_fit():
+    d = builtin("names")
+    p = patterns.name_pattern(d, " R???L ")
+    assert (p.text, p.row, p.fitting, p.note) == ("r???l", "r???l", ["rahul"], None)
+    five = patterns.name_pattern(d, "?????").fitting
+    assert five == [e for e in d.entries if len(e) == 5] and len(five) > 5
+
+
+@pytest.mark.parametrize("text, message", [
+    ("", "the pattern is empty; type letters a-z and ?"),
+    ("r1", "'1' is not allowed in the pattern 'r1'; use only the letters a-z and ?"),
+    ("a b", "a space is not allowed"),
+    ("aaaaaaaa", "has 8 characters; at most 7 fit"),
+    (7, "the pattern must be text"),
+])
+def test_bad_patterns_name_what_is_wrong_and_what_is_allowed(text, message):
+    with pytest.raises(DatasetError, match=message):
+        patterns.name_pattern(builtin("names"), text)
+
+
+def test_no_fitting_name_is_a_note_for_the_reader_not_an_error():
+    p = patterns.name_pattern(builtin("names"), "kk???")
+    assert p.fitting == [] and "no training name fits kk???" in p.note
+    assert patterns.restricted_oracle(builtin("names"), builtin("names").encode(p.row),
+                                      True) is None
+
+
+def test_the_translator_pins_letters_of_the_answer():
+    d = builtin("translate")
+    p = patterns.answer_pattern(d, "Water", "p????")
+    assert (p.word, p.text, p.row, p.fitting) == ("water", "p????", "water>p????", ["paani"])
+    assert patterns.answer_pattern(d, "water", "j???").fitting == []
+    with pytest.raises(DatasetError, match="answer pattern"):
+        patterns.answer_pattern(d, "water", "p?????????")
+
+
+def test_the_restricted_oracle_one_position_per_step_writes_only_fitting_names():
+    d = builtin("names")
+    p = patterns.name_pattern(d, "?????")
+    oracle = patterns.restricted_oracle(d, d.encode(p.row), True)
+    out = sampler.infill(oracle, d, p.text, n=100, temperature=1.0, strategy="left_to_right")
+    texts = [r["text"] for r in out]
+    assert set(texts) <= set(p.fitting) and len(set(texts)) > len(p.fitting) // 2
+
+
+def test_cell_metrics_worked_example():
+    d = builtin("names")
+    m = lab.cell_metrics(["aarav", "aarav", "zzz"], [0.0, 0.1, None], [7, 7, 7], [7, 7, 7], d)
+    assert m["training_share"] == pytest.approx(2 / 3) and m["novelty"] == pytest.approx(1 / 3)
+    assert (m["distinct"], m["new_distinct"]) == (2, 1)
+    assert m["tv"] == pytest.approx(0.5 * ((2 / 3 - 1 / 40) + 39 / 40 + 1 / 3))
+    assert m["chi2_per_df"] == pytest.approx(((2 - 0.05) ** 2 / 0.05 + 39 * 0.05) / 39)
+    assert m["kl_bits"] == pytest.approx(math.log2(40))
+    assert m["removed_mass"] == pytest.approx(0.05) and m["nfe"] == 7
+
+
+def test_an_exact_sampler_matches_the_training_distribution():
+    d = builtin("names")
+    chi2 = []
+    for seed in range(3):
+        job = lab.QualityJob(trained("names")[0], d, n=400, strategies=("left_to_right",),
+                             steps=(7,), seed=seed)
+        job.advance(math.inf)
+        o = {r["denoiser"]: r for r in job.table()}["oracle"]
+        assert o["training_share"] == 1.0 and o["outside_share"] == 0.0 and o["n"] == 400
+        chi2.append(o["chi2_per_df"])
+    assert 0.65 < sum(chi2) / 3 < 1.35  # chi2/df of an exact sampler: 1 +- 0.13 over 3 runs
+
+
+def test_the_oracle_with_one_random_step_rarely_writes_a_training_name():
+    d = builtin("names")
+    rows = lab.quality(trained("names")[0], d, n=64, strategies=("random",), steps=(1, 40))
+    by = {(r["denoiser"], r["steps"]): r for r in rows}
+    assert by[("oracle", 1)]["training_share"] < 0.2
+    assert by[("oracle", 40)]["training_share"] > 0.75
+    assert by[("oracle", 40)]["nfe"] < by[("oracle", 40)]["nfe_uncached"]  # the cache
+
+
+def test_the_table_is_the_same_however_it_is_chunked():
+    p, d = trained("names")
+    kw = {"n": 40, "strategies": ("random", "left_to_right"), "steps": (2, 40)}
+    whole = lab.QualityJob(p, d, **kw)
+    whole.advance(math.inf)
+    chunked = lab.QualityJob(p, d, **kw)
+    streamed = []
+    while not chunked.finished:
+        streamed += chunked.advance(0.0)  # one piece per call
+    assert chunked.table() == whole.table()
+    assert sorted(map(str, streamed)) == sorted(map(str, whole.table()))
+    l2r = [r for r in whole.table() if r["strategy"] == "left_to_right"]
+    assert [r["steps"] for r in l2r] == [2, 40, 2, 40]  # drawn once, shown at each budget
+    assert len(whole.pieces) == 2 * (1 + 5 + 1)  # pieces of 40 (2 steps), 8 (40 steps)
+    assert all(r["n"] == 40 for r in whole.table())
+    assert "denoiser" in lab.format_table(whole.table()).splitlines()[0]
+
+
+def test_quality_refuses_the_translator_and_bad_sizes():
+    p, d = trained("translate")
+    with pytest.raises(ValueError, match="names model"):
+        lab.QualityJob(p, d)
+    with pytest.raises(ValueError, match="between 1 and"):
+        lab.QualityJob(*trained("names"), n=0)
