@@ -30,6 +30,9 @@ import { createTranslator } from "./sections/translator.js";
 import { createYourData } from "./sections/your-data.js";
 import { createModels } from "./sections/models.js";
 import { createArticle } from "./sections/article.js";
+import { createBeliefs } from "./sections/beliefs.js";
+import { createInfill } from "./sections/infill.js";
+import { createByHand } from "./sections/by-hand.js";
 
 const state = new State(PROPS);
 window.tinyDiffusion = { engine, state };
@@ -49,6 +52,10 @@ createTraining({ engine, state, page, kept });
 createSampling({ engine, state, page });
 createTranslator({ engine, state, page, kept });
 createModels({ engine, page, kept });
+// The lab, part 1 (#14): beliefs beside the oracle, infilling, any order by hand.
+createBeliefs({ engine, state, page });
+createInfill({ engine, state, page });
+createByHand({ engine, state, page });
 
 // ------------------------------------------------------- engine ready / failed
 async function onReady(detail) {
