@@ -28,7 +28,15 @@ export function createByHand({ engine, state, page }) {
     cells[i].focus();
   });
   $("byhand-reset").addEventListener("click", () => reset(s));
-  page.on("change", () => { $("byhand-reset").disabled = !page.ready; });
+  page.on("change", () => {
+    $("byhand-reset").disabled = !page.ready;
+    // a new model, or the end of a run: start again from all masks with its weights
+    const key = `${page.tasks.names.version}:${page.running("names")}`;
+    if (page.ready && page.usable("names") && key !== s.shownFor) {
+      s.shownFor = key;
+      reset(s);
+    }
+  });
   page.on("model-replaced", ({ task }) => { if (task === "names") reset(s); });
   page.on("ready", () => reset(s));
   return { reset: () => reset(s) };
