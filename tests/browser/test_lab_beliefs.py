@@ -147,7 +147,7 @@ def test_the_translator_answer_pattern(ready):
     page = ready.page
     page.click("#train-translator")
     wait_until(page, "/\\d+\\s*\\/\\s*30/.test(document.querySelector('#accuracy').innerText)", timeout=90_000)
-    page.get_by_label("Translator: English word").fill("water")
+    page.get_by_label("Word for the translator").fill("water")
     page.get_by_label("Answer pattern").fill("p????")
     page.get_by_role("button", name="Fill in the answer").click()
     wait_until(page, "document.querySelectorAll('#fill-model li').length === 5")
@@ -197,6 +197,6 @@ def test_reveal_by_hand_in_any_order(ready):
         wait_until(page, f"document.querySelectorAll('#byhand-history li').length === {n}")
     wait_until(page, "document.querySelector('#byhand-message').innerText.startsWith('Done')")
     assert re.search(r"is (a training name|not a training name)", text(page, "#byhand-message"))
-    page.click("#byhand-reset")
+    page.get_by_role("button", name="Reset the row").click()
     wait_until(page, "[...document.querySelectorAll('#byhand-row .cell')].every(c => c.textContent === '?')")
     assert page.locator("#byhand-history li").count() == 0

@@ -102,7 +102,7 @@ async function revealAt(s, pos) {
     drawRow(s, { focus: next, just: pos });
     s.grid.show({ row: r.row, model: r.top, oracle: r.oracle, fitting: r.fitting, fittingCount: r.fitting_count });
     const ms = Math.round(performance.now() - t0);
-    if (r.done) say(s.message, `Done: “${r.row.replace(/_+$/, "")}” is ${r.training ? "a training name" : "not a training name: a new one"}. Reset to start again.`, "ok");
+    if (r.done) say(s.message, `Done: “${r.row.replace(/_+$/, "")}” is ${r.training ? "a training name" : "not a training name: a new one"}. Press Reset the row to start again.`, "ok");
     else say(s.message, `Revealed position ${pos + 1} as ${charName(r.char)} (${ms} ms). ${r.note ? r.note[0].toUpperCase() + r.note.slice(1) + "." : ""}`);
   } catch (e) {
     say(s.message, `Could not reveal: ${errorText(e)}`, "error");
