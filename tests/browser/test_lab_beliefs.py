@@ -153,7 +153,16 @@ def test_the_translator_answer_pattern(ready):
     wait_until(page, "document.querySelectorAll('#fill-model li').length === 5")
     for a in page.locator("#fill-model li .sample-text").all_inner_texts():
         assert fits(a, "p????"), a
-    assert "pani" not in page.locator("#fill-model li .sample-text").all_inner_texts()
+    # the only training pair that fits water → p???? is water → paani
+    assert set(page.locator("#fill-oracle li .sample-text").all_inner_texts()) == {"paani"}
+    assert "paani" in text(page, "#fill-fitting")
+    # the translator's own timeline (section VII) has its Top candidates panel too
+    page.get_by_label("English word", exact=True).fill("water")
+    page.click("#translate")
+    wait_until(page, "document.querySelector('#tr-timeline [data-step=\"1\"] .cell.has-top')")
+    page.locator("#tr-timeline [data-step='1'] .cell.has-top").first.click()
+    wait_until(page, "document.querySelector('#tr-timeline-beliefs').innerText.includes('Training pairs that fit (')")
+    assert "water → paani" in text(page, "#tr-timeline-beliefs .tc-fitting")
     page.get_by_label("Answer pattern").fill("p?9")
     page.get_by_role("button", name="Fill in the answer").click()
     wait_until(page, "document.querySelector('#fill-message').innerText.includes('not allowed')")

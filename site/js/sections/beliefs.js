@@ -30,7 +30,7 @@ export function createBeliefs({ engine, state, page }) {
   };
   linkPrediction($("prediction"), panels.prediction, { ask: ask("names") });
   linkTimeline($("timeline"), panels.timeline, { ask: ask("names"), temperature: () => state.get("temperature") });
-  linkTimeline($("tr-timeline"), panels.translator, { ask: ask("translate"), temperature: () => state.get("tr_temperature") });
+  linkTimeline($("tr-timeline"), panels.translator, { ask: ask("translate"), temperature: () => state.get("tr_temperature"), noun: "pairs" });
   page.on("model-replaced", ({ task }) => {
     if (task === "names") {
       panels.prediction.clear();

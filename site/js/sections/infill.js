@@ -25,6 +25,7 @@ export function createInfill({ engine, state, page }) {
   linkTimeline($("fill-timeline"), s.panel, {
     ask, temperature: TEMPERATURE,
     caption: () => (s.picked === "model" ? "The model" : "The oracle as the sampler"),
+    noun: () => (s.task === "names" ? "names" : "pairs"),
   });
   s.lists = {
     model: createSamples({ list: $("fill-model"), novelty: $("fill-model-summary"), onPick: (i) => pick(s, "model", i) }),

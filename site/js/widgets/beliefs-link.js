@@ -47,7 +47,7 @@ async function withOracle(panel, base, pos, row, ask) {
   }
 }
 
-export function linkTimeline(root, panel, { ask, temperature, caption }) {
+export function linkTimeline(root, panel, { ask, temperature, caption, noun }) {
   const update = latestOnly(async ({ step, pos, steps, cell }) => {
     panel.describe(cell);
     const s = steps[step];
@@ -64,6 +64,7 @@ export function linkTimeline(root, panel, { ask, temperature, caption }) {
       title: `${POS(pos)}, step ${step}: the model saw ${input}` + (s.tokens[pos] !== "?" ? ` and drew ${s.tokens[pos]}` : ""),
       model: top, temperature: typeof temperature === "function" ? temperature() : temperature,
       modelCaption: typeof caption === "function" ? caption() : caption,
+      noun: typeof noun === "function" ? noun() : noun,
     };
     panel.show(base);
     await withOracle(panel, base, pos, input, ask);

@@ -5,7 +5,8 @@
 //   const panel = createBeliefsPanel(root, {id: "tl-beliefs"});
 //   panel.show({title: "Position 3, step 2", row: "?a?????", model: [["k", 0.2], ...],
 //               oracle: [["a", 0.5], ...] | null | undefined (still coming),
-//               fitting: ["aarav", ...], fittingCount: 7, note: "...", temperature: 0.8});
+//               fitting: ["aarav", ...], fittingCount: 7, note: "...", temperature: 0.8,
+//               noun: "names" | "pairs", modelCaption: "The model"});
 //   panel.describe(cell);          // the cell's aria-describedby -> the same numbers as text
 //   panel.clear("Focus a masked cell");
 //
@@ -57,15 +58,15 @@ function bars(top, caption, emptyText) {
   return col;
 }
 
-function fittingLine(names, count) {
+function fittingLine(names, count, noun = "names") {
   const p = document.createElement("p");
   p.className = "tc-fitting";
   if (!count) {
-    p.textContent = "No training name fits the visible characters.";
+    p.textContent = `No training ${noun.replace(/s$/, "")} fits the visible characters.`;
     return p;
   }
   const head = document.createElement("strong");
-  head.textContent = `Training names that fit (${count}): `;
+  head.textContent = `Training ${noun} that fit (${count}): `;
   const list = document.createElement("span");
   list.className = "mono";
   list.textContent = names.join(", ") + (count > names.length ? ", …" : "");
@@ -109,7 +110,7 @@ export function createBeliefsPanel(root, { id, empty = "Focus or click a masked 
       bars(d.oracle, "Exact posterior (oracle)", waiting ? "Working it out…" : "No answer: no training name fits."),
     );
     frag.append(cols);
-    if (!waiting && d.fittingCount !== undefined) frag.append(fittingLine(d.fitting || [], d.fittingCount));
+    if (!waiting && d.fittingCount !== undefined) frag.append(fittingLine((d.fitting || []).map((e) => e.replace(">", " → ")), d.fittingCount, d.noun));
     if (d.note) {
       const n = document.createElement("p");
       n.className = "tc-note";
