@@ -209,3 +209,8 @@ def test_reveal_by_hand_in_any_order(ready):
     page.get_by_role("button", name="Reset the row").click()
     wait_until(page, "[...document.querySelectorAll('#byhand-row .cell')].every(c => c.textContent === '?')")
     assert page.locator("#byhand-history li").count() == 0
+    # on a phone the columns scroll inside their box; the page itself never scrolls sideways
+    page.set_viewport_size({"width": 360, "height": 800})
+    page.locator("#byhand-row .cell").nth(3).click()
+    wait_until(page, "document.querySelectorAll('#byhand-history li').length === 1")
+    assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 1
