@@ -35,6 +35,9 @@ import { createArticle } from "./sections/article.js";
 import { createFacts } from "./sections/facts.js";
 import { createSamplers } from "./sections/samplers.js";
 import { createQuality } from "./sections/quality.js";
+import { createBeliefs } from "./sections/beliefs.js";
+import { createInfill } from "./sections/infill.js";
+import { createByHand } from "./sections/by-hand.js";
 
 const state = new State(PROPS);
 window.tinyDiffusion = { engine, state };
@@ -57,6 +60,10 @@ createTimeTravel({ engine, state, page });
 createSampling({ engine, state, page });
 createTranslator({ engine, state, page, kept });
 createModels({ engine, page, kept });
+// The lab, part 1 (#14): beliefs beside the oracle, infilling, any order by hand.
+createBeliefs({ engine, state, page });
+createInfill({ engine, state, page });
+createByHand({ engine, state, page });
 createQuality({ engine, page }); // before Samplers: it hears the first "lab-sampler" event
 createSamplers({ engine, state, page });
 

@@ -12,6 +12,9 @@
 //
 // Keyboard: the timeline is one tab stop; arrow keys (and Home/End) move between
 // cells, and a focused letter shows its probability (CSS ::after from data-p).
+// Focusing or clicking a cell dispatches "cell-select" on the root, detail
+// {step, pos, steps, cell}: a listener may show that step's `top` candidates
+// (cells that have them carry the class "has-top").
 
 import { cellRow } from "./cells.js";
 
@@ -54,13 +57,34 @@ function stepRow(steps, k, questionLen) {
     focusable: true,
     label: k === 0 ? `Start, t = ${from}: ${s.tokens}` : `Step ${k} of ${n - 1}, t from ${from} to ${to}: ${s.tokens}`,
   });
+  if (s.top) s.top.forEach((tp, i) => { if (tp) cells.children[i].classList.add("has-top"); });
   row.append(lab, cells);
   return { row, cells };
+}
+
+function placeholder(text) {
+  const p = document.createElement("p");
+  p.className = "placeholder";
+  p.textContent = text;
+  return p;
+}
+
+/** Where a key moves the focus from cell [r, c], or null for other keys. */
+function moveFrom([r, c], key) {
+  const moves = {
+    ArrowLeft: [r, c - 1], ArrowRight: [r, c + 1], ArrowUp: [r - 1, c], ArrowDown: [r + 1, c],
+    Home: [r, 0], End: [r, Infinity], PageUp: [0, c], PageDown: [Infinity, c],
+  };
+  return moves[key] || null;
 }
 
 export function createTimeline(root, { label = "Timeline" } = {}) {
   let grid = []; // rows of cell elements
   let at = [0, 0];
+  let shown = [];
+  const select = (r, c) => root.dispatchEvent(new CustomEvent("cell-select", {
+    detail: { step: r, pos: c, steps: shown, cell: grid[r][c] },
+  }));
 
   if (!root.hasAttribute("aria-labelledby")) root.setAttribute("aria-label", label);
   root.setAttribute("role", "group");
@@ -78,27 +102,27 @@ export function createTimeline(root, { label = "Timeline" } = {}) {
 
   root.addEventListener("keydown", (e) => {
     if (!grid.length || !e.target.classList.contains("cell")) return;
-    const [r, c] = at;
-    const moves = {
-      ArrowLeft: [r, c - 1], ArrowRight: [r, c + 1], ArrowUp: [r - 1, c], ArrowDown: [r + 1, c],
-      Home: [r, 0], End: [r, Infinity], PageUp: [0, c], PageDown: [Infinity, c],
-    };
-    if (!(e.key in moves)) return;
+    const to = moveFrom(at, e.key);
+    if (!to) return;
     e.preventDefault();
-    focusCell(...moves[e.key]);
+    focusCell(...to);
   });
   root.addEventListener("focusin", (e) => {
     const cell = e.target.closest(".cell");
     if (!cell) return;
     grid.forEach((row, r) => {
       const c = row.indexOf(cell);
-      if (c >= 0) focusCell(r, c, false);
+      if (c >= 0) {
+        focusCell(r, c, false);
+        select(r, c);
+      }
     });
   });
 
   function show(steps, { questionLen } = {}) {
     const frag = document.createDocumentFragment();
     grid = [];
+    shown = steps;
     steps.forEach((s, k) => {
       const { row, cells } = stepRow(steps, k, questionLen);
       frag.append(row);
@@ -112,10 +136,8 @@ export function createTimeline(root, { label = "Timeline" } = {}) {
 
   function clear(text) {
     grid = [];
-    const p = document.createElement("p");
-    p.className = "placeholder";
-    p.textContent = text;
-    root.replaceChildren(p);
+    shown = [];
+    root.replaceChildren(placeholder(text));
   }
 
   return { show, clear };

@@ -1,0 +1,134 @@
+// "Fill in a name": the reader types a pattern (letters where known, ? where not:
+// r???l, ??vya, a?i), chooses how many alternatives, and presses Fill in. The
+// model's answers and the exact posterior's (the oracle's) appear side by side,
+// each marked as a training name or a new one, with the timeline of the picked
+// answer and a Top candidates panel for its cells. The same box pins letters of
+// the translator's answer (English word "water", answer pattern p????).
+// Patterns are checked by the core (`fill`): a bad one gets its message, the text
+// stays in the box, and nothing runs.
+//
+//   createInfill({engine, state, page});   // -> {fill, fillAnswer}
+
+import { $, say, errorText } from "../page.js";
+import { createTimeline } from "../widgets/timeline.js";
+import { createSamples } from "../widgets/samples.js";
+import { createBeliefsPanel } from "../widgets/beliefs.js";
+import { linkTimeline } from "../widgets/beliefs-link.js";
+
+const TEMPERATURE = 0.8;
+
+export function createInfill({ engine, state, page }) {
+  const s = { engine, state, page, seq: 0, last: null, task: "names", picked: "model", message: $("fill-message") };
+  s.timeline = createTimeline($("fill-timeline"), { label: "Timeline of the filled-in answer" });
+  s.panel = createBeliefsPanel($("fill-beliefs"), { id: "fill-beliefs" });
+  const ask = (row) => engine.call("beliefs", { task: s.task, row, letters_only: true });
+  linkTimeline($("fill-timeline"), s.panel, {
+    ask, temperature: TEMPERATURE,
+    caption: () => (s.picked === "model" ? "The model" : "The oracle as the sampler"),
+    noun: () => (s.task === "names" ? "names" : "pairs"),
+  });
+  s.lists = {
+    model: createSamples({ list: $("fill-model"), novelty: $("fill-model-summary"), onPick: (i) => pick(s, "model", i) }),
+    oracle: createSamples({ list: $("fill-oracle"), novelty: $("fill-oracle-summary"), onPick: (i) => pick(s, "oracle", i) }),
+  };
+  const onEnter = (el, fn) => el.addEventListener("keydown", (e) => {
+    if (e.key === "Enter") {
+      e.preventDefault();
+      fn();
+    }
+  });
+  const fill = () => run(s, "names");
+  const fillAnswer = () => run(s, "translate");
+  $("fill").addEventListener("click", fill);
+  onEnter($("pattern"), fill);
+  $("fill-answer").addEventListener("click", fillAnswer);
+  onEnter($("answer-pattern"), fillAnswer);
+  onEnter($("answer-word"), fillAnswer);
+  for (const b of document.querySelectorAll("#infill-widget [data-pattern]")) {
+    b.addEventListener("click", () => {
+      $("pattern").value = b.dataset.pattern;
+      fill();
+    });
+  }
+  for (const id of ["pattern", "answer-word", "answer-pattern"]) $(id).addEventListener("input", () => $(id).removeAttribute("aria-invalid"));
+  page.on("change", () => {
+    $("fill").disabled = !page.ready;
+    $("fill-answer").disabled = !page.ready;
+  });
+  page.on("model-replaced", () => clear(s, "Press Fill in to fill the pattern with the current model."));
+  return { fill, fillAnswer };
+}
+
+function clear(s, text) {
+  s.last = null;
+  s.lists.model.clear();
+  s.lists.oracle.clear();
+  s.timeline.clear(text);
+  s.panel.clear();
+  $("fill-fitting").textContent = "";
+}
+
+function pick(s, which, i) {
+  const r = s.last;
+  const sample = r && r[which] ? r[which][i] : null;
+  if (!sample) return;
+  s.picked = which;
+  s.lists[which].select(i);
+  s.lists[which === "model" ? "oracle" : "model"].select(-1);
+  const text = r.task === "translate" ? `${r.word} → ${sample.answer ?? sample.text}` : sample.text;
+  $("fill-timeline-title").textContent = `Timeline of “${text}” (${which === "model" ? "the model" : "the exact posterior"})`;
+  s.timeline.show(sample.steps, r.task === "translate" ? { questionLen: r.word.length + 1 } : {});
+  s.panel.clear();
+}
+
+function request(s, task) {
+  const args = { n: Number($("fill-n").value), temperature: TEMPERATURE, seed: s.page.nextSeed(s.state.get("seed")) };
+  if (task === "names") return { inputs: ["pattern"], args: { ...args, task, pattern: $("pattern").value.trim().toLowerCase() } };
+  return {
+    inputs: ["answer-word", "answer-pattern"],
+    args: { ...args, task, word: $("answer-word").value.trim().toLowerCase(), pattern: $("answer-pattern").value.trim().toLowerCase() },
+  };
+}
+
+function summary(r) {
+  const what = r.task === "translate" ? `${r.word} → ${r.pattern}` : r.pattern;
+  const fit = r.fitting_count
+    ? `${r.fitting_count} training ${r.task === "translate" ? "answer" : "name"}${r.fitting_count === 1 ? "" : "s"} fit${r.fitting_count === 1 ? "s" : ""} ${what}: ${r.fitting.join(", ")}${r.fitting_count > r.fitting.length ? ", …" : ""}.`
+    : "";
+  return fit;
+}
+
+async function run(s, task) {
+  const { page } = s;
+  const seq = ++s.seq;
+  const { inputs, args } = request(s, task);
+  if (!page.ready) return say(s.message, "Python is still loading; Fill in works once it is ready.", "error");
+  if (!page.usable(task)) {
+    return say(s.message, task === "names" ? "Train a names model first (section IV): the model fills the pattern." :
+      "Train the translator first (section VII): it fills the answer pattern.", "error");
+  }
+  const t0 = performance.now();
+  try {
+    const r = await s.engine.call("fill", args);
+    if (seq !== s.seq) return;
+    for (const id of inputs) $(id).removeAttribute("aria-invalid");
+    s.task = task;
+    s.last = r;
+    const asSamples = (list) => ({ samples: list.map((x) => ({ text: x.answer ?? x.text, new: !x.training })) });
+    s.lists.model.show(asSamples(r.model));
+    if (r.oracle) s.lists.oracle.show(asSamples(r.oracle));
+    else {
+      s.lists.oracle.clear();
+      $("fill-oracle-summary").textContent = "No answer: no training entry fits this pattern, so the exact posterior is undefined. The model's answers above are its own guesses.";
+    }
+    $("fill-fitting").textContent = summary(r);
+    pick(s, "model", 0);
+    say(s.message, (r.note ? `${r.note[0].toUpperCase()}${r.note.slice(1)}.` : `Filled ${r.pattern} ${r.model.length} times`) +
+      ` (${Math.round(performance.now() - t0)} ms).`, r.note ? "" : "ok");
+  } catch (e) {
+    if (seq !== s.seq) return;
+    const bad = inputs.length === 1 || /pattern/.test(errorText(e)) ? inputs[inputs.length - 1] : inputs[0];
+    if (e.kind === "user") $(bad).setAttribute("aria-invalid", "true");
+    say(s.message, e.kind === "user" ? `${errorText(e)}. Nothing was run.` : `Could not fill in: ${errorText(e)}`, "error");
+  }
+}
