@@ -102,7 +102,7 @@ def test_fill_in_a_name_beside_the_exact_posterior(ready):
         badges = page.locator("#fill-model li .badge").all_inner_texts()
         for a, b in zip(answers, badges):
             assert fits(a, pattern), (a, pattern)
-            assert (b == "from the training set") == (a in names), (a, b)
+            assert (b == "in the training set") == (a in names), (a, b)
         fitting = [n for n in names if fits(n, pattern)]
         assert fitting, pattern
         oracle = page.locator("#fill-oracle li .sample-text").all_inner_texts()

@@ -56,6 +56,7 @@ function drawRow(s, { focus = null, just = null } = {}) {
     if (ch !== "?") b.setAttribute("aria-disabled", "true");
     frag.append(b);
   });
+  s.rowEl.style.setProperty("--cols", String([...s.row].length)); // the CSS sizes cells to fit
   s.rowEl.replaceChildren(frag);
   if (focus !== null) s.rowEl.querySelector(`[data-pos="${focus}"]`)?.focus();
   const list = $("byhand-history");
