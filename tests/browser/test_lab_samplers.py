@@ -92,6 +92,7 @@ def test_quality_against_steps_runs_with_progress_and_stops(ready):
             values = [float(c.rstrip("%")) for c in cells]
             assert all(math.isfinite(v) and v >= 0 for v in values), (metric, head, cells)
     page.select_option("#quality-metric", "training_share")
+    wait_until(page, "document.querySelector('#quality-table').dataset.measure === 'training_share'")
     oracle_ltr = dict((r[0], r[1:]) for r in quality_cells(page))["Left to right, oracle"]
     assert oracle_ltr == ["100.0%"] * 7  # the exact posterior, one position per step: only training names
     assert page.locator("#quality-chart path.series").count() == 14
