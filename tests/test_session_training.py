@@ -198,8 +198,8 @@ def test_a_loaded_model_trained_further_keeps_only_its_own_snapshots():
     epochs = [x["epoch"] for x in ok(t, "snapshots")["snapshots"]]
     # the file's 0..4, then the epochs trained after loading; never the resumed trainer's
     # own epoch 0 (fresh random weights that are not this model's)
-    assert epochs[:5] == [0, 1, 2, 3, 4] and epochs[5:] == [e for e in (6, 8, 12)
-                                                            if e <= len(ok(t, "describe")["history"])]
+    trained = len(ok(t, "describe")["history"])
+    assert epochs[:5] == [0, 1, 2, 3, 4] and epochs[5:] == [e for e in (6, 8, 12) if e <= trained]
     u = Session()
     ok(u, "load", text=ok(s, "save", task="names")["text"])  # no snapshots in the file
     ok(u, "train_chunk", task="names", max_epochs=8, max_ms=1000)
