@@ -188,14 +188,14 @@ async function measureAccuracy(s, version) {
 export function checkWord(raw, maxLen = null) {
   const w = String(raw).trim().toLowerCase();
   if (!w) return { error: "the word is empty; type an English word such as hello" };
-  if (maxLen && w.length > maxLen) {
-    return { error: `'${w.slice(0, 40)}' has ${w.length} letters; this model reads words of at most ${maxLen}` };
-  }
-  for (const ch of w) {
+  for (const ch of w) { // the characters first, as the core checks them
     if (ch < "a" || ch > "z") {
       const shown = /\s/.test(ch) ? "a space" : `'${ch}'`;
       return { error: `${shown} is not allowed in '${w.slice(0, 40)}'; use only the letters a-z` };
     }
+  }
+  if (maxLen && w.length > maxLen) {
+    return { error: `'${w.slice(0, 40)}' has ${w.length} letters; this model reads words of at most ${maxLen}` };
   }
   return { word: w };
 }
