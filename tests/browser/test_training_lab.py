@@ -48,8 +48,7 @@ def test_train_button_during_a_run_never_restarts_silently(ready):
 
 def test_elbo_no_t_and_snapshots_after_one_run(ready):
     page = ready.page
-    page.select_option("#weighting", "elbo")
-    start_training(page)
+    start_training(page)  # the default weighting: Train without t compares like with like
     # live: at least one estimate drawn while the run goes on, with the entropy line
     wait_until(page, "document.querySelector('#elbo-readout').innerText.includes('Live estimate')",
                timeout=60_000)
