@@ -43,6 +43,20 @@ def _task(args) -> str:
     return task
 
 
+def corrupted_row(d, args):
+    """Training row ``index`` of ``d`` masked at noise ``t`` with the mask stream ``seed``.
+
+    Returns ``(i, t, noisy)``; ``noisy`` is (1, L) ids. Raises UserError on an
+    index, t or seed out of range. Used by ``predict`` and the lab's ``trace``.
+    """
+    from .corruption import corrupt
+    i = _num(args, "index", 0, 0, len(d.entries) - 1, int)
+    t = _num(args, "t", 0.5, 0.0, 1.0)
+    rng = np.random.default_rng(_num(args, "seed", 0, *SEED_RANGE, int))
+    noisy, _ = corrupt(d.tokens[i : i + 1], t, d.maskable[i : i + 1], rng)
+    return i, t, noisy
+
+
 class Slot:
     """One task's dataset, trainer and model."""
 
@@ -233,11 +247,7 @@ class Session(LabMethods, TrainingMethods):
         s = self.slots[_task(args)]
         p = s.require_model()
         d = s.data
-        i = _num(args, "index", 0, 0, len(d.entries) - 1, int)
-        t = _num(args, "t", 0.5, 0.0, 1.0)
-        rng = np.random.default_rng(_num(args, "seed", 0, *SEED_RANGE, int))
-        from .corruption import corrupt
-        noisy, _ = corrupt(d.tokens[i : i + 1], t, d.maskable[i : i + 1], rng)
+        i, t, noisy = corrupted_row(d, args)
         probs, _ = forward(p, noisy, np.array([t]))
         guess = np.where(d.maskable[i], probs[0].argmax(axis=1), d.tokens[i])
         return {"noisy": d.decode(noisy[0]), "guess": d.decode(guess),

@@ -45,11 +45,8 @@ import numpy as np
 
 from . import elbo as elbo_mod
 from . import lab, patterns, sampler
-from .corruption import corrupt
 from .dataset import MASK, SEP
 from .model import forward
-from .protocol import SEED_RANGE
-from .protocol import number as _num
 
 MAX_FILL, MAX_COMPARE = 20, 5
 
@@ -285,10 +282,7 @@ class LabMethods:
         s = self.slots["names"]
         p = s.require_model()
         d = s.data
-        i = _num(args, "index", 0, 0, len(d.entries) - 1, int)
-        t = _num(args, "t", 0.5, 0.0, 1.0)
-        rng = np.random.default_rng(_num(args, "seed", 0, *SEED_RANGE, int))
-        noisy, _ = corrupt(d.tokens[i : i + 1], t, d.maskable[i : i + 1], rng)
+        i, t, noisy = _s().corrupted_row(d, args)
         probs, (_, _, hid) = forward(p, noisy, np.array([t]))
         units = hid[0, :-1]  # (H,) the ReLU outputs; the last column is the bias input 1
         top_units = np.argsort(-units, kind="stable")[:5]
