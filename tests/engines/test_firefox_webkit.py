@@ -10,6 +10,7 @@ because the status then never reaches "ready".
 """
 from __future__ import annotations
 
+import concurrent.futures
 import re
 
 import pytest
@@ -91,7 +92,16 @@ def test_offline_reload_still_trains(pool, engine):
 
 
 def chromium_names(server) -> list[str]:
-    """The same setup in Chromium, through Playwright as tests/browser drives it."""
+    """The same setup in Chromium, through Playwright as tests/browser drives it.
+
+    Runs in a thread of its own: when tests/browser ran first in this process, its
+    session-wide Playwright still owns this thread's event loop, and Playwright's sync
+    API refuses to start a second one inside it."""
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as one:
+        return one.submit(_chromium_names, server).result()
+
+
+def _chromium_names(server) -> list[str]:
     from playwright.sync_api import sync_playwright
 
     class Page:  # the little of EngineSession that train_and_generate needs
