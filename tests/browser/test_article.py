@@ -241,3 +241,23 @@ def test_nothing_scrolls_sideways_at_320_px(browser, server):
         w.check_clean()
     finally:
         w.context.close()
+
+
+ROMAN = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII", "XIII", "XIV"]
+
+
+def test_every_numbered_section_matches_its_place_in_the_contents(page):
+    """The contents list counts in upper-roman; each heading's numeral is its place there,
+    and every "section N" the text points to is a heading with that numeral."""
+    toc = page.eval_on_selector_all(
+        "nav.toc ol > li > a", "as => as.map(a => a.getAttribute('href').slice(1))")
+    numbered = page.eval_on_selector_all(
+        "h2 .num", "ns => ns.map(n => [n.closest('section').id, n.textContent.trim()])")
+    assert len(numbered) == len(toc) >= 12, (toc, numbered)
+    for i, (section, num) in enumerate(numbered):
+        assert (section, num) == (toc[i], ROMAN[i] + "."), (i, toc, numbered)
+    titles = {num.rstrip("."): section for section, num in numbered}
+    for ref in set(re.findall(r"\bsections? ([IVX]+)\b", page.inner_text("body"))):
+        assert ref in titles, ref
+    beliefs = section_text(page, "beliefs")
+    assert "translator's timeline (section XII)" in beliefs and titles["XII"] == "answers"

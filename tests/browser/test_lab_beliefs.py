@@ -156,7 +156,7 @@ def test_the_translator_answer_pattern(ready):
     # the only training pair that fits water → p???? is water → paani
     assert set(page.locator("#fill-oracle li .sample-text").all_inner_texts()) == {"paani"}
     assert "paani" in text(page, "#fill-fitting")
-    # the translator's own timeline (section VII) has its Top candidates panel too
+    # the translator's own timeline (section XII) has its Top candidates panel too
     page.get_by_label("English word", exact=True).fill("water")
     page.click("#translate")
     wait_until(page, "document.querySelector('#tr-timeline [data-step=\"1\"] .cell.has-top')")

@@ -1,6 +1,6 @@
 // "What the model weighs": the Top candidates panels beside the live prediction
 // (section IV), the Generate timeline (section V) and the translator's timeline
-// (section VII). Each panel shows, for the focused or clicked cell, the model's
+// (section XII). Each panel shows, for the focused or clicked cell, the model's
 // five likeliest characters beside the exact posterior's (the oracle, asked
 // through the `beliefs` request) and the training entries that fit.
 //

@@ -105,7 +105,7 @@ async function run(s, task) {
   if (!page.ready) return say(s.message, "Python is still loading; Fill in works once it is ready.", "error");
   if (!page.usable(task)) {
     return say(s.message, task === "names" ? "Train a names model first (section IV): the model fills the pattern." :
-      "Train the translator first (section VII): it fills the answer pattern.", "error");
+      "Train the translator first (section XII): it fills the answer pattern.", "error");
   }
   const t0 = performance.now();
   try {

@@ -1,4 +1,4 @@
-// Section VII, "From words to answers": the built-in question → answer pairs,
+// Section XII, "From words to answers": the built-in question → answer pairs,
 // Train translator (its epochs), +500 more and Reset, with the loss chart and
 // accuracy, and Translate a word with its timeline (the question stays locked
 // while the answer is revealed). The word box shows its length limit before the
