@@ -22,9 +22,21 @@ In the seed's notation W1 here is ``[W1; w_t; b1]`` and W2 is ``[W2; b2]``.
 
 from __future__ import annotations
 
+import sys
 from dataclasses import asdict, dataclass, fields
 
 import numpy as np
+
+# numpy in Pyodide (WebAssembly) has no BLAS: there ``np.einsum`` multiplies these
+# shapes 1.2-5x faster than ``@`` (measured in Pyodide 0.27.7 for batches of 7 to 2800
+# rows); elsewhere ``@`` calls BLAS and is the fast one. Both give the same numbers up to
+# the order of a sum (about 1e-16 relative).
+IN_BROWSER = sys.platform == "emscripten"
+
+
+def matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """``a @ b`` for 2-D ``a`` (B, K) and ``b`` (K, N): einsum in Pyodide, BLAS elsewhere."""
+    return np.einsum("bi,ij->bj", a, b) if IN_BROWSER else a @ b
 
 
 @dataclass(frozen=True)
@@ -125,9 +137,9 @@ def forward(p: Params, x: np.ndarray, t: np.ndarray):
     inp[:, -2] = t
     inp[:, -1] = 1.0
     hid = np.empty((B, c.hidden + 1))  # (B, H + 1): [relu, 1]
-    np.maximum(inp @ p.W1, 0.0, out=hid[:, :-1])
+    np.maximum(matmul(inp, p.W1), 0.0, out=hid[:, :-1])
     hid[:, -1] = 1.0
-    logits = (hid @ p.W2).reshape(B, L, c.vocab_size)  # (B, L, V)
+    logits = matmul(hid, p.W2).reshape(B, L, c.vocab_size)  # (B, L, V)
     logits -= logits.max(axis=2, keepdims=True)
     probs = np.exp(logits)
     probs /= probs.sum(axis=2, keepdims=True)

@@ -109,3 +109,21 @@ def test_default_trainer_equals_the_reference_path():
     ref.fused = None  # model.loss_and_grad
     np.testing.assert_allclose(fast.run(5), ref.run(5), rtol=0, atol=1e-12)
     np.testing.assert_allclose(fast.params.flat, ref.params.flat, rtol=0, atol=1e-12)
+
+
+def test_the_browsers_einsum_forward_equals_the_blas_forward(monkeypatch):
+    """forward() multiplies with einsum under Pyodide and with @ elsewhere: same numbers."""
+    import diffusion_core.model as model
+
+    d = builtin("names")
+    p = Trainer(d, get_recipe("names", "default"), seed=3).params
+    rng = np.random.default_rng(2)
+    t = rng.random(280)
+    noisy, _ = corrupt(d.tokens[rng.integers(0, 40, 280)], t, np.ones((280, 7), bool), rng)
+    monkeypatch.setattr(model, "IN_BROWSER", False)
+    blas, _ = forward(p, noisy, t)
+    monkeypatch.setattr(model, "IN_BROWSER", True)
+    einsum, _ = forward(p, noisy, t)
+    assert blas.shape == einsum.shape == (280, 7, 22)
+    assert np.abs(blas - einsum).max() < 1e-12
+    assert np.allclose(einsum.sum(axis=2), 1.0)
