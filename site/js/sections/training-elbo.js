@@ -54,13 +54,13 @@ export function createElboTracker({ engine, page }) {
 async function refresh({ engine, page, chart, readout, st }) {
   const t = page.tasks.names;
   if (st.busy || !st.live || !page.ready || !t.hasModel || t.diverged || st.epoch === st.asked) return;
-  if (performance.now() < st.next) return; // the estimate takes at most a quarter of the worker's time
+  if (performance.now() < st.next) return; // the estimate takes at most an eighth of the worker's time
   st.busy = true;
   const version = t.version;
   st.asked = st.epoch;
   try {
     const r = await engine.call("elbo", { task: "names", mode: "live" });
-    st.next = performance.now() + 3 * r.ms;
+    st.next = performance.now() + 7 * r.ms;
     // The reply comes between two chunks: the weights are those of the latest progress.
     if (t.version === version && st.live) {
       chart.add(st.epoch, r.bits_per_char, r.stderr);
