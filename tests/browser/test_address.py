@@ -29,13 +29,9 @@ def top_of(page, element_id):
 
 
 @pytest.fixture
-def fresh(browser, server):
-    w = open_page(browser, server)
-    yield w
-    try:
-        w.check_clean()
-    finally:
-        w.context.close()
+def fresh(watched):
+    """A page opened at the site's bare address, checked clean afterwards (conftest)."""
+    return watched
 
 
 def test_contents_links_keep_the_settings_and_the_anchor(fresh):

@@ -8,6 +8,7 @@
 //   grid.clear("Train a model first");
 
 import { candidateBars, topText, charName } from "./beliefs.js";
+import { placeholder } from "./cells.js";
 
 function column(ch, i, model, oracle, hasOracle) {
   const col = document.createElement("li");
@@ -55,10 +56,7 @@ export function createBeliefsGrid(root) {
   }
 
   function clear(text) {
-    const p = document.createElement("p");
-    p.className = "placeholder";
-    p.textContent = text;
-    root.replaceChildren(p);
+    root.replaceChildren(placeholder(text));
   }
 
   return { show, clear };

@@ -12,6 +12,8 @@
 //
 // Everything the reader typed or the model wrote goes in as textContent.
 
+import { placeholder } from "./cells.js";
+
 const PCT = (p) => `${p >= 0.995 ? Math.round(p * 100) : (p * 100).toFixed(p < 0.1 ? 1 : 0)}%`;
 const SHOWN = { "_": "end (pad)", "?": "mask" };
 
@@ -87,11 +89,8 @@ export function createBeliefsPanel(root, { id, empty = "Focus or click a masked 
   let described = null;
 
   function clear(text = empty) {
-    const p = document.createElement("p");
-    p.className = "placeholder";
-    p.textContent = text;
     sr.textContent = text;
-    root.replaceChildren(p, sr);
+    root.replaceChildren(placeholder(text), sr);
   }
 
   function show(d) {

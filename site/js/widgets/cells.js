@@ -87,3 +87,11 @@ export function setRow(row, text, revealed = new Set()) {
     el.setAttribute("aria-label", kind === "letter" ? ch : SPOKEN[kind]);
   });
 }
+
+/** A <p class="placeholder"> saying what will appear here (text as textContent). */
+export function placeholder(text) {
+  const p = document.createElement("p");
+  p.className = "placeholder";
+  p.textContent = text;
+  return p;
+}

@@ -9,7 +9,7 @@
 // focusing or clicking a cell dispatches "cell-select" on the root, detail
 // {row: the corrupted row, pos, cell}; focus stays on its position across redraws.
 
-import { cellRow } from "./cells.js";
+import { cellRow, placeholder } from "./cells.js";
 
 function line(label, row) {
   const div = document.createElement("div");
@@ -70,10 +70,7 @@ export function createPrediction(root) {
   }
 
   function clear(text) {
-    const p = document.createElement("p");
-    p.className = "placeholder";
-    p.textContent = text;
-    root.replaceChildren(p);
+    root.replaceChildren(placeholder(text));
   }
 
   return { show, clear };

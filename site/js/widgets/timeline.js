@@ -16,7 +16,7 @@
 // {step, pos, steps, cell}: a listener may show that step's `top` candidates
 // (cells that have them carry the class "has-top").
 
-import { cellRow } from "./cells.js";
+import { cellRow, placeholder } from "./cells.js";
 
 const num = (x) => (typeof x === "number" && Number.isFinite(x) ? x : null);
 
@@ -60,13 +60,6 @@ function stepRow(steps, k, questionLen) {
   if (s.top) s.top.forEach((tp, i) => { if (tp) cells.children[i].classList.add("has-top"); });
   row.append(lab, cells);
   return { row, cells };
-}
-
-function placeholder(text) {
-  const p = document.createElement("p");
-  p.className = "placeholder";
-  p.textContent = text;
-  return p;
 }
 
 /** Where a key moves the focus from cell [r, c], or null for other keys. */
