@@ -10,7 +10,7 @@ from conftest import open_page, wait_until
 
 def settings(page):
     return {
-        "lr": page.inner_text("#lr-value").strip(),
+        "lr": page.inner_text("#lr-value").strip().split(" ")[0].rstrip(","),  # "0.1 → 0, cosine"
         "temperature": page.input_value("#temperature"),
         "order": page.input_value("#order"),
     }

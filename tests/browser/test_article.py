@@ -261,3 +261,13 @@ def test_every_numbered_section_matches_its_place_in_the_contents(page):
         assert ref in titles, ref
     beliefs = section_text(page, "beliefs")
     assert "translator's timeline (section XII)" in beliefs and titles["XII"] == "answers"
+
+
+def test_the_learning_rate_display_shows_the_recipes_schedule(page):
+    """Default: the rate falls to 0 along a cosine; the original page's: constant."""
+    assert page.inner_text("#lr-value").strip() == "0.03 → 0, cosine"
+    assert page.get_attribute("#lr", "aria-valuetext") == "0.03 → 0, cosine"
+    page.select_option("#recipe", "seed")
+    wait_until(page, "document.querySelector('#lr-value').textContent === '0.01, constant'")
+    page.select_option("#recipe", "default")
+    wait_until(page, "document.querySelector('#lr-value').textContent === '0.03 → 0, cosine'")

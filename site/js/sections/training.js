@@ -74,7 +74,8 @@ function bindTrainingControls(s) {
       el: $("lr"), out: $("lr-value"),
       toControl: (v) => String(LEARNING_RATES.indexOf(v)),
       fromControl: (str) => LEARNING_RATES[Number(str)],
-      show: fmt.lr,
+      // the default recipe decays it along a cosine; the original page's keeps it constant
+      show: (v) => (state.get("recipe") === "seed" ? `${fmt.lr(v)}, constant` : `${fmt.lr(v)} → 0, cosine`),
     },
     seed: { el: $("seed") },
     weighting: { el: $("weighting") },
