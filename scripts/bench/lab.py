@@ -15,9 +15,11 @@ from __future__ import annotations
 import time
 
 from .browser import READY, Browser
-from .util import js, summary
+from .util import js, summary, wait_until
 
 PATTERN = "r???l"           # the first example button under "Pattern"
+BAD_PATTERN = "r2??l"       # a digit: the message names it, nothing runs
+ANSWER = ("p????", "water")  # the translator's answer pattern, as the page suggests
 REVEAL_AT = 3               # by hand: the middle of seven positions (context from both sides)
 COMPARE_STEPS = (10, 40)    # the default budget, and the largest the control offers
 QUALITY_TIMEOUT_MS = 180_000
@@ -62,6 +64,9 @@ def _ready_trained(b: Browser):
     page.evaluate(js("lab_kit.js"))
     train = page.evaluate(js("lab_train.js"))
     page.wait_for_selector("#snapshot:not([disabled])", timeout=60_000)
+    page.click("#train-translator")  # for Fill in the answer
+    wait_until(page, "document.querySelector('#accuracy') && /\\d+\\s*(\\/|of)\\s*30/"
+               ".test(document.querySelector('#accuracy').textContent)", timeout=120_000)
     return ctx, page, train
 
 
@@ -91,7 +96,7 @@ def _snapshots(acc: _Acc, runs: int) -> None:
 
 
 # Cases traced once with --profile (after the timed runs): (name, script, argument)
-PROFILED = [("fill", "lab_fill.js", [PATTERN]), ("compare_10", "lab_compare.js", [10]),
+PROFILED = [("fill", "lab_fill.js", [PATTERN, None]), ("compare_10", "lab_compare.js", [10]),
             ("compare_40", "lab_compare.js", [40]),
             ("quality", "lab_quality.js", [QUALITY_TIMEOUT_MS])]
 
@@ -109,7 +114,9 @@ def lab_browser(b: Browser, runs: int, profile: bool = False) -> dict:
         where = _timeline_steps(acc, runs)
         _byhand(acc, runs)
         for _ in range(runs):
-            acc.run("fill", "lab_fill.js", [PATTERN])
+            acc.run("fill", "lab_fill.js", [PATTERN, None])
+            acc.run("fill_bad", "lab_fill.js", [BAD_PATTERN, None])
+            acc.run("fill_answer", "lab_fill.js", list(ANSWER))
             for steps in COMPARE_STEPS:
                 acc.run(f"compare_{steps}", "lab_compare.js", [steps])
         _snapshots(acc, runs)

@@ -9,7 +9,7 @@ import time
 
 from diffusion_core.session import Session
 
-from .lab import COMPARE_STEPS, PATTERN, REVEAL_AT
+from .lab import ANSWER, BAD_PATTERN, COMPARE_STEPS, PATTERN, REVEAL_AT
 from .util import summary
 
 
@@ -27,12 +27,24 @@ def _timed(s: Session, method: str, **args) -> float:
 
 
 def _trained() -> Session:
+    """The default names model and the default translator, seed 0, as the page trains them."""
     s = Session()
-    start = _call(s, "train_start", task="names", recipe="default", seed=0)
-    while _call(s, "train_chunk", task="names", max_epochs=start["epochs"],
-                max_ms=1000)["epoch"] < start["epochs"]:
-        pass
+    for task in ("names", "translate"):
+        start = _call(s, "train_start", task=task, recipe="default", seed=0)
+        while _call(s, "train_chunk", task=task, max_epochs=start["epochs"],
+                    max_ms=1000)["epoch"] < start["epochs"]:
+            pass
     return s
+
+
+def _bad_fill_ms(s: Session) -> float:
+    """A bad pattern's round trip: the user error comes back, nothing runs."""
+    t0 = time.perf_counter()
+    reply = json.loads(s.handle(json.dumps({"method": "fill", "args": {
+        "task": "names", "pattern": BAD_PATTERN}})))
+    if reply["ok"] or reply["kind"] != "user":
+        raise RuntimeError(f"fill {BAD_PATTERN!r} should be refused: {reply}")
+    return (time.perf_counter() - t0) * 1000
 
 
 def _quality_ms(s: Session) -> float:
@@ -55,6 +67,9 @@ def _one_run(s: Session, seed: int, snap_epoch: int) -> dict:
                                    temperature=0),
            "fill": _timed(s, "fill", task="names", pattern=PATTERN, n=5, temperature=0.8,
                           seed=seed),
+           "fill_bad": _bad_fill_ms(s),
+           "fill_answer": _timed(s, "fill", task="translate", word=ANSWER[1], pattern=ANSWER[0],
+                                 n=5, temperature=0.8, seed=seed),
            "snapshot": _timed(s, "snapshot_sample", epoch=snap_epoch, n=12, seed=seed, steps=10,
                               temperature=0.8, strategy="random"),
            "quality": _quality_ms(s),
