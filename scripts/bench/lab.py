@@ -81,11 +81,8 @@ def _timeline_steps(acc: _Acc, runs: int) -> dict:
 
 def _byhand(acc: _Acc, runs: int) -> None:
     for _ in range(runs):
-        start = acc.page.evaluate("window.__longtasks.length")
-        r = acc.page.evaluate(js("lab_byhand.js"), [REVEAL_AT])
-        longest = _longest_since(acc.page, start)
-        acc.add("byhand_reset", r["reset"], longest)
-        acc.add("byhand_reveal", r["reveal"], longest)
+        acc.run("byhand_reset", "lab_byhand.js", ["reset", REVEAL_AT])
+        acc.run("byhand_reveal", "lab_byhand.js", ["reveal", REVEAL_AT])
 
 
 def _snapshots(acc: _Acc, runs: int) -> None:
