@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from . import browser as br
+from .lab import lab_browser
 from .util import summary
 
 # Candidate recipes timed through the engine (the default is chosen by time to quality).
@@ -57,6 +58,7 @@ def browser_all(runs: int, quick: bool) -> dict:
         out["recipe_sweep"] = br.engine_runs(b, SWEEP)
         out["ready_warm_s"] = summary(br.warm_ready(b, runs))
         out["memory_growth_mb"] = br.memory_growth(b, 5 if quick else 20)
+        out["lab"] = lab_browser(b, runs)
     finally:
         b.close()
     return out

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from .lab_table import lab_rows
 from .util import fmt
 
 
@@ -81,10 +82,20 @@ def _lighthouse_rows(lh: dict) -> list[tuple]:
             ("… cumulative layout shift", "< 0.1", "—", f"{lh['cls']:.3f}")]
 
 
-def table(c: dict, w: dict, cli: dict, lh: dict) -> str:
-    rows = _training_rows(c, w) + _page_rows(c, w, cli) + _lighthouse_rows(lh)
+def _markdown(rows: list[tuple]) -> list[str]:
     lines = ["| what | target | CPython | browser |", "|---|---|---|---|"]
-    lines += [f"| {a} | {b} | {c_} | {d} |" for a, b, c_, d in rows]
+    return lines + [f"| {a} | {b} | {c_} | {d} |" for a, b, c_, d in rows]
+
+
+def lab_table(c_lab: dict, w_lab: dict) -> str:
+    """The lab's rows alone (``--only lab``)."""
+    return "\n".join(_markdown(lab_rows(c_lab, w_lab)))
+
+
+def table(c: dict, w: dict, cli: dict, lh: dict) -> str:
+    rows = (_training_rows(c, w) + _page_rows(c, w, cli) + lab_rows(c.get("lab"), w.get("lab"))
+            + _lighthouse_rows(lh))
+    lines = _markdown(rows)
     if w.get("recipe_sweep"):
         lines += ["", "Candidate recipes on the names, through the engine in the browser (seed 0):",
                   "", "| recipe | epochs | seconds | evaluated loss × floor |", "|---|---|---|---|"]
