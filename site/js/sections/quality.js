@@ -110,13 +110,19 @@ async function stop(s) {
   await s.engine.stopJob().catch(() => {});
 }
 
+// While the plot is computing, redraw at most every REDRAW_MS: each redraw lays out the
+// chart again, and a redraw per chunk kept the main thread busy (make bench, lab cases).
+const REDRAW_MS = 400;
+
 function schedule(s) {
   if (s.pending) return;
   s.pending = true;
-  requestAnimationFrame(() => {
+  const wait = s.running ? Math.max(0, (s.drawnAt || 0) + REDRAW_MS - performance.now()) : 0;
+  setTimeout(() => requestAnimationFrame(() => {
     s.pending = false;
+    s.drawnAt = performance.now();
     draw(s);
-  });
+  }), wait);
 }
 
 /** The measure's value for (denoiser, rule, steps), or undefined. */
@@ -168,6 +174,7 @@ function drawNow(s) {
     summary: `${spec.y} against steps for ${RULE_NAME[s.strategy]}: ` + chosen.map((x) =>
       `${x.label} ${x.points.map(([k, v]) => `${k}: ${v === undefined ? "–" : spec.cell(v)}`).join(", ")}`).join("; "),
   });
+  if (s.running) return; // the table (every cell as text) is filled once, when the plot ends
   fillTable($("quality-table"), {
     caption: `${spec.y}, ${s.n} names per cell; rows: rule and denoiser, columns: steps`,
     columns: STEPS.map(String),
