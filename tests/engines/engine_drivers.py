@@ -228,6 +228,36 @@ class EngineSession:
     def click(self, element_id: str) -> None:
         self.driver.find_element("id", element_id).click()
 
+    def text(self, selector: str) -> str:
+        """The textContent of the first element matching ``selector``."""
+        return self.js("document.querySelector(arguments[0]).textContent", selector)
+
+    def texts(self, selector: str) -> list[str]:
+        """The trimmed textContent of every element matching ``selector``."""
+        return self.js("[...document.querySelectorAll(arguments[0])]"
+                       ".map(e => e.textContent.trim())", selector)
+
+    def count(self, selector: str) -> int:
+        return self.js("document.querySelectorAll(arguments[0]).length", selector)
+
+    def choose(self, element_id: str, value: str) -> None:
+        """Set a select or a range input as a reader's choice does: the value, then the
+        ``input`` and ``change`` events (Selenium's own select and slider handling differ
+        between the engines' drivers)."""
+        self.js("((e, v) => { e.value = v; e.dispatchEvent(new Event('input', {bubbles: true}));"
+                " e.dispatchEvent(new Event('change', {bubbles: true})); })"
+                "(document.getElementById(arguments[0]), arguments[1])", element_id, value)
+        got = self.js("document.getElementById(arguments[0]).value", element_id)
+        assert got == value, f"{element_id}: {value!r} is not one of its values (it shows {got!r})"
+
+    def keys(self, *names: str) -> None:
+        """Press keys, named as in Selenium's ``Keys`` ("ARROW_RIGHT", "ENTER", "SPACE"),
+        on whatever has the focus."""
+        from selenium.webdriver.common.action_chains import ActionChains
+        from selenium.webdriver.common.keys import Keys
+
+        ActionChains(self.driver).send_keys(*(getattr(Keys, n) for n in names)).perform()
+
     def _collect(self):
         if self.engine == "webkit":
             try:
