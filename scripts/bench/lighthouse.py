@@ -18,6 +18,9 @@ from .util import ROOT
 FLAGS = ("--headless=new --no-sandbox --disable-gpu --disable-background-networking "
          "--disable-component-update --disable-sync --no-first-run --disable-quic")
 CATEGORIES = ("performance", "accessibility", "best-practices", "seo")
+# the timings behind the performance score (milliseconds, simulated mobile)
+METRICS = ("first-contentful-paint", "largest-contentful-paint", "total-blocking-time",
+           "speed-index")
 
 
 def lighthouse() -> dict:
@@ -45,5 +48,7 @@ def lighthouse() -> dict:
     finally:
         srv.shutdown()
     scores = {c: round(100 * (rep["categories"][c]["score"] or 0)) for c in CATEGORIES}
-    cls = rep["audits"]["cumulative-layout-shift"]["numericValue"]
-    return {**scores, "cls": cls, "lighthouse": rep.get("lighthouseVersion")}
+    audits = rep["audits"]
+    cls = audits["cumulative-layout-shift"]["numericValue"]
+    metrics = {k: audits[k]["numericValue"] for k in METRICS if k in audits}
+    return {**scores, "cls": cls, "metrics_ms": metrics, "lighthouse": rep.get("lighthouseVersion")}

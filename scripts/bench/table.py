@@ -79,7 +79,9 @@ def _lighthouse_rows(lh: dict) -> list[tuple]:
     cats = "performance / accessibility / best practices / SEO"
     return [(f"Lighthouse {lh.get('lighthouse', '')} mobile: {cats}", "—", "—",
              f"{lh['performance']} / {lh['accessibility']} / {lh['best-practices']} / {lh['seo']}"),
-            ("… cumulative layout shift", "< 0.1", "—", f"{lh['cls']:.3f}")]
+            ("… cumulative layout shift", "< 0.1", "—", f"{lh['cls']:.3f}"),
+            ("… first / largest contentful paint, total blocking time, speed index", "—", "—",
+             " / ".join(f"{v / 1000:.1f} s" for v in lh.get("metrics_ms", {}).values()) or "—")]
 
 
 def _markdown(rows: list[tuple]) -> list[str]:

@@ -167,9 +167,9 @@ async function finishTranslator(s, r, err, version, fresh) {
   const done = fresh ? `Trained for ${r.epoch} epochs in ${r.elapsed.toFixed(1)} s.`
     : `Trained ${r.done} more epochs in ${r.elapsed.toFixed(1)} s, ${r.epoch} in all.`;
   say(s.message, r.stopped ? `Stopped at epoch ${r.epoch}.` : `${done} Type a word and press Translate.`, r.stopped ? "" : "ok");
-  await s.kept.saveModel("translate", version);
-  await measureAccuracy(s, version);
+  await measureAccuracy(s, version); // first what the reader waits for; then keep the model
   if (!r.stopped && t.version === version && checkWord(s.word.value, s.maxLen).word) translateWord(s);
+  await s.kept.saveModel("translate", version);
 }
 
 async function measureAccuracy(s, version) {
