@@ -152,7 +152,7 @@ def exact(model, data: Dataset, panels: int | None = None) -> Elbo:
                 len(w), True)
 
 
-def _nll_rows(den, x0, hidden, t, chunk: int = 2048) -> np.ndarray:
+def _nll_rows(den, x0, hidden, t, chunk: int = 512) -> np.ndarray:
     """(B, L) −log p(x_0^i | x_t, t) at every position, in chunks (small WebAssembly peaks)."""
     out = []
     for s in range(0, len(x0), chunk):
