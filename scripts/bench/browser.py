@@ -109,7 +109,12 @@ def ui_train(b: Browser, hash_: str) -> dict:
         ev = page.evaluate("window.tinyDiffusion.engine.call('evaluate', {task: 'names'})")
         out["x_floor"] = ev["eval"]["mean"] / ev["floor"]["mean"]
         wait_until(page, "document.querySelector('#eval-readout').innerText.includes('×')")
+        # the first Generate right after the run waits for the page's own measurements
+        # (the evaluated loss, then the precise ELBO) in the worker; the second is idle
         out["generate_ms"] = page.evaluate(js("generate_ms.js"))
+        wait_until(page, "!document.querySelector('#generate').disabled")
+        out["generate_idle_ms"] = page.evaluate(js("generate_ms.js"))
+        wait_until(page, "!document.querySelector('#generate').disabled")
         t0 = page.evaluate("performance.now()")
         page.click("#train-translator")
         wait_until(page, "document.querySelector('#accuracy') && /\\d+\\s*(\\/|of)\\s*30/"

@@ -41,7 +41,8 @@ def browser_all(runs: int, quick: bool) -> dict:
                 add(f"ui_{label}_x_reference", _ratio(ui["train_s"], ref))
                 add(f"ui_{label}_x_floor", ui["x_floor"])
                 if label == "default":
-                    for k in ("generate_ms", "translate_s", "translate_correct", "longest"):
+                    for k in ("generate_ms", "generate_idle_ms", "translate_s",
+                              "translate_correct", "longest"):
                         add(k, ui[k])
                     add("observer_ok", ui["observer_ok"])
             for r in br.engine_runs(b, [("default", {}), ("seed", {})]):
