@@ -163,6 +163,34 @@ class QualityJob:
                 for r in self.rows_of(c)]
 
 
+def side_by_side(model, data: Dataset, strategies: list[str], n: int = 1, steps: int = 10,
+                 temperature: float = 1.0, seed: int = 0,
+                 pattern: str | None = None) -> list[list[dict]]:
+    """``n`` samples of each rule in ``strategies``, all in one reverse run.
+
+    The ``len(strategies) * n`` rows share every step's denoiser call and draw (one
+    batched network call per step instead of one per rule), and each rule picks its
+    reveals on its own rows, so the rules see one model, one seed and one step budget.
+    Each sample's ``nfe`` still counts the calls its own row needed. A rule's rows
+    get other random numbers than in a run of that rule alone with the same seed.
+
+    pattern : a names pattern such as ``"r???l"`` (letters stay, ``?`` are filled),
+        or None to generate from all masks. Returns one list of samples per rule.
+    Raises ``DatasetError`` for a bad pattern, ``ValueError`` for bad settings.
+    """
+    B = len(strategies) * n
+    if pattern is None:
+        rows = np.zeros((B, data.seq_len), dtype=np.intp)
+        maskable, letters_only = np.ones(rows.shape, dtype=bool), None
+    else:
+        pat = sampler.parse_pattern(data, pattern, 0, "pattern")
+        rows, maskable, letters_only = sampler.fill_rows(data, [""] * B, [pat] * B)
+    out = sampler.denoise(model, data, rows, maskable, steps, temperature, strategies[0],
+                          np.random.default_rng(seed), letters_only,
+                          strategies=[st for st in strategies for _ in range(n)])
+    return [out[k * n:(k + 1) * n] for k in range(len(strategies))]
+
+
 def piece_size(steps: int, n: int) -> int:
     """Samples per sampler call for a cell with ``steps``: ``PIECE_WORK // steps``, 4 to 64.
 

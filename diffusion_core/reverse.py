@@ -290,23 +290,27 @@ def predict(denoiser, x, t, need, cache, tally) -> None:
 
 def run(denoiser, data: Dataset, rows: np.ndarray, maskable: np.ndarray,
         letters_only: np.ndarray, st: Settings, rng: np.random.Generator,
-        time_independent: bool = False) -> list[dict]:
+        time_independent: bool = False, strategies: list[str] | None = None) -> list[dict]:
     """Run the reverse process from ``rows`` with masks where ``maskable`` (both (B, L)).
+
+    ``strategies`` (B,) gives each row its own rule (``st.strategy`` for every row when
+    None): rows of different rules then share each step's denoiser call and draw, and
+    each rule picks its reveals on its own rows. One run with one seed, so a rule's
+    rows get other random numbers than in a run of that rule alone.
 
     Returns one dict per row: ``text`` (pads stripped), ``steps`` (the timeline),
     ``removed_mass``, ``fallback``, ``nfe``, ``nfe_uncached``, ``batch_nfe``.
     Each step costs a fixed number of numpy calls whatever B (every position is
     drawn at once; only a row whose new characters clash is committed position by
-    position). Without the timeline the loop stops as soon as no mask is left,
+    position). Without the timeline a row stops as soon as no mask is left,
     except under ReMDM, whose remasking can open new masks until the last step.
     """
     B, L = rows.shape
     ctx = Context.build(data, maskable, letters_only)
     x = np.where(maskable, MASK_ID, rows).astype(np.intp)
     n0 = maskable.sum(axis=1)
+    rules = _Rules.build(st, strategies or [st.strategy] * B, n0)
     tally = Tally(B, L)
-    grid = st.strategy in GRID
-    budget = st.steps if st.strategy != "left_to_right" else max(int(n0.max()), 1)
     cache = np.zeros((B, L, data.vocab_size))
     fresh = np.zeros(B, dtype=bool)  # the cache holds the output for the current row
     none = np.zeros((B, L), dtype=bool)
@@ -315,32 +319,75 @@ def run(denoiser, data: Dataset, rows: np.ndarray, maskable: np.ndarray,
     if st.trace:
         record(timelines, data, x, none, none, none, one, one, [[]] * B, np.zeros((B, L)),
                tally, np.zeros(B, dtype=bool), range(B))
-    for i in range(budget):
+    for i in range(int(rules.budget.max())):
         masked = x == MASK_ID
-        live = masked.any(axis=1)
-        if not live.any() and not (grid and (st.trace or st.strategy == "remdm")):
-            tally.nfe_uncached += (budget - i) if grid else 0  # a grid row counts every step
-            break  # nothing masked and nothing can be masked again
-        t_from = np.full(B, (budget - i) / budget) if grid else masked.sum(1) / np.maximum(n0, 1)
+        live = masked.any(axis=1) & (i < rules.budget)
+        going = live | (rules.grid & (i < rules.budget) & rules.keep_going)
+        tally.nfe_uncached += live & ~rules.grid
+        if not going.any():
+            break
+        t_from = np.where(rules.grid, (rules.budget - i) / rules.budget,
+                          masked.sum(1) / np.maximum(n0, 1))
         need = live & ~(fresh & time_independent)
         predict(denoiser, x, t_from, need, cache, tally)
         fresh |= need
-        tally.nfe_uncached += 1 if grid else live
         d = candidates(cache, x, masked, ctx, st.temperature, rng)
         tops = timeline_tops(d.pn, masked, data, st.temperature) if st.trace else None
-        reveal, remask = _rule(st, x, masked, maskable, d.conf, d.conf_raw, i, budget, n0, rng)
-        if st.strategy == "remdm":
-            x[remask] = MASK_ID
-            tally.prob_of[remask] = np.nan
-        commit(x, reveal, d.conf_raw if st.strategy == "llada" else d.conf, d, ctx,
+        reveal, remask = rules.pick(x, masked, maskable, d, i, rng)
+        reveal &= going[:, None]
+        x[remask] = MASK_ID
+        tally.prob_of[remask] = np.nan
+        commit(x, reveal, np.where(rules.llada[:, None], d.conf_raw, d.conf), d, ctx,
                st.temperature, tally)
         fresh &= ~(reveal | remask).any(axis=1)
         if st.trace:
             left = (x == MASK_ID).sum(axis=1)
-            t_to = np.full(B, (budget - i - 1) / budget) if grid else left / np.maximum(n0, 1)
+            t_to = np.where(rules.grid, (rules.budget - i - 1) / rules.budget,
+                            left / np.maximum(n0, 1))
             record(timelines, data, x, masked, reveal, remask, t_from, t_to, tops, d.conf,
-                   tally, need, range(B) if grid else np.flatnonzero(live))
+                   tally, need, np.flatnonzero(going & (rules.grid | live)))
+    # a grid row counts every step of its budget, also those it no longer needed
+    tally.nfe_uncached[rules.grid] = rules.budget[rules.grid]
     return _results(data, x, timelines, tally)
+
+
+@dataclass
+class _Rules:
+    """The rows of each rule in one run, with their step budgets (all (B,))."""
+
+    st: Settings
+    groups: list  # (strategy, rows: slice or index array, budget) per rule, first seen first
+    budget: np.ndarray  # steps of each row's rule (left to right: its group's most masks)
+    grid: np.ndarray  # bool: the rule walks t on the grid (s+1)/n and counts every step
+    keep_going: np.ndarray  # bool: a finished grid row still steps (timeline, ReMDM)
+    llada: np.ndarray  # bool: commit in the order of the unrestricted probability
+    n0: np.ndarray  # masks of each row at the start
+
+    @classmethod
+    def build(cls, st: Settings, strategies: list[str], n0: np.ndarray) -> _Rules:
+        names = np.array(strategies)
+        groups, budget = [], np.zeros(len(names), dtype=int)
+        for name in dict.fromkeys(strategies):
+            idx = np.flatnonzero(names == name)
+            rows = slice(None) if len(idx) == len(names) else idx
+            b = max(int(n0[idx].max()), 1) if name == "left_to_right" else st.steps
+            budget[idx] = b
+            groups.append((name, rows, b))
+        grid = np.isin(names, GRID)
+        keep = np.full(len(names), st.trace) | (names == "remdm")
+        return cls(st, groups, budget, grid, keep, names == "llada", n0)
+
+    def pick(self, x, masked, maskable, d: Draw, i, rng) -> tuple[np.ndarray, np.ndarray]:
+        """(reveal, remask), (B, L) bool: each rule's choice on its own rows at step ``i``."""
+        reveal, remask = np.zeros_like(masked), np.zeros_like(masked)
+        for name, rows, budget in self.groups:
+            if i >= budget:
+                continue
+            st = Settings(name, budget, self.st.temperature, self.st.eta, self.st.threshold)
+            reveal[rows], remask[rows] = _rule(st, x[rows], masked[rows], maskable[rows],
+                                               d.conf[rows], d.conf_raw[rows], i, budget,
+                                               self.n0[rows], rng)
+        return reveal, remask
 
 
 def _rule(st, x, masked, maskable, conf, conf_raw, i, steps, n0, rng):

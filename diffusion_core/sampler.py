@@ -113,7 +113,8 @@ _check = check  # the name older callers used
 def denoise(model, data: Dataset, rows: np.ndarray, maskable: np.ndarray, steps: int,
             temperature: float, strategy: str, rng: np.random.Generator,
             letters_only: np.ndarray | None = None, eta: float = REMDM_ETA,
-            threshold: float = THRESHOLD, trace: bool = True) -> list[dict]:
+            threshold: float = THRESHOLD, trace: bool = True,
+            strategies: list[str] | None = None) -> list[dict]:
     """Run the reverse process on start rows.
 
     Parameters
@@ -125,8 +126,11 @@ def denoise(model, data: Dataset, rows: np.ndarray, maskable: np.ndarray, steps:
         (a pattern fixes the word's length); by default none
     trace : record each sample's timeline (``steps``, with the top candidates);
         ``False`` leaves ``steps`` empty and is several times faster for bulk runs
+    strategies : (B,) a rule per row, sharing each step's denoiser call (``strategy``
+        for every row when None; see :func:`diffusion_core.reverse.run`)
     """
-    check(len(rows), steps, temperature, strategy, eta, threshold)
+    for name in strategies or [strategy]:
+        check(len(rows), steps, temperature, name, eta, threshold)
     den = as_denoiser(model)
     if letters_only is None:
         letters_only = np.zeros_like(maskable)
@@ -134,7 +138,7 @@ def denoise(model, data: Dataset, rows: np.ndarray, maskable: np.ndarray, steps:
                   bool(trace))
     return run(den, data, np.asarray(rows), np.asarray(maskable, dtype=bool),
                np.asarray(letters_only, dtype=bool) & maskable, st, rng,
-               _time_independent(den))
+               _time_independent(den), strategies)
 
 
 def sample(p, data: Dataset, n: int = 15, steps: int = 10, temperature: float = 0.8,
@@ -180,7 +184,7 @@ def parse_pattern(data: Dataset, pattern: str, start: int = 0, what: str = "patt
 _pattern = parse_pattern  # the name older callers used
 
 
-def _fill_rows(data: Dataset, prefixes: list[str], patterns: list[str | None]):
+def fill_rows(data: Dataset, prefixes: list[str], patterns: list[str | None]):
     """(rows, maskable, letters_only), each (B, L), for ``prefix + pattern`` rows.
 
     A pattern fixes its letters and its length (pads after it); ``None`` leaves
@@ -215,7 +219,7 @@ def infill(model, data: Dataset, pattern: str, n: int = 5, steps: int = 10,
         raise DatasetError("patterns fill names; for the translator pin letters of the answer")
     pat = parse_pattern(data, pattern, 0, "pattern")
     check(n, steps, temperature, strategy, eta, threshold)
-    rows, maskable, letters_only = _fill_rows(data, [""] * n, [pat] * n)
+    rows, maskable, letters_only = fill_rows(data, [""] * n, [pat] * n)
     out = denoise(model, data, rows, maskable, steps, temperature, strategy,
                   np.random.default_rng(seed), letters_only, eta, threshold)
     for r in out:
@@ -260,7 +264,7 @@ def translate(p, data: Dataset, words: list[str], steps: int = 10, temperature: 
         raise DatasetError(f"{len(answers)} answer patterns for {len(words)} words")
     pats = [None if a is None else parse_pattern(data, a, len(w) + 1, "answer pattern")
             for w, a in zip(words, answers)]
-    rows, maskable, letters_only = _fill_rows(data, [w + SEP for w in words], pats)
+    rows, maskable, letters_only = fill_rows(data, [w + SEP for w in words], pats)
     out = denoise(p, data, rows, maskable, steps, temperature, strategy,
                   np.random.default_rng(seed), letters_only, eta, threshold)
     for r, w in zip(out, words):

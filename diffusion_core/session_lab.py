@@ -30,7 +30,9 @@ length L: ``null`` where visible, else ``[[char, prob], ...]`` (at most 5).
 ``compare`` {strategies = all, steps = 10, n = 1 (1-5), temperature = 0.8, seed = 0,
     denoiser: "model"|"oracle" = "model", pattern = none}
     -> {steps, seed, denoiser, results: [{strategy, samples: [sample], nfe,
-    nfe_uncached, batch_nfe}]}: one model, one seed, one budget (names).
+    nfe_uncached, batch_nfe}]}: one model, one seed, one budget (names); every
+    rule's rows run in one batched reverse run (:func:`diffusion_core.lab.side_by_side`),
+    so ``batch_nfe`` is the comparison's batched denoiser calls.
 ``quality_start`` {n = 64 (1-400), temperature = 1, seed = 0, strategies, steps}
     -> {total (pieces of work), n, cells, strategies, steps}; ``quality_chunk`` {max_ms = 30
     (1-1000)} -> {done, total, progress, finished, rows: [new table rows], ms};
@@ -209,10 +211,10 @@ class LabMethods:
             if model is None:
                 raise _user(pat.note if pat is not None and pat.note else
                             "no training name fits this pattern")
+        runs = lab.side_by_side(model, s.data, names, n, kw["steps"], kw["temperature"],
+                                kw["seed"], None if pat is None else pat.text)
         results = []
-        for st in names:
-            out = (sampler.sample(model, s.data, n=n, strategy=st, **kw) if pat is None else
-                   sampler.infill(model, s.data, pat.text, n=n, strategy=st, **kw))
+        for st, out in zip(names, runs):
             _mark(out, set(s.data.entries))
             results.append({"strategy": st, "samples": out,
                             "nfe": sum(r["nfe"] for r in out) / n,

@@ -110,3 +110,45 @@ def test_quality_refuses_the_translator_and_bad_sizes():
         lab.QualityJob(p, d)
     with pytest.raises(ValueError, match="between 1 and"):
         lab.QualityJob(*trained("names"), n=0)
+
+
+DETERMINISTIC = ["confident", "confident_cosine", "llada", "threshold", "left_to_right"]
+
+
+@pytest.mark.parametrize("pattern", [None, "r???l"])
+def test_side_by_side_at_temperature_0_equals_each_rule_run_alone(pattern):
+    """All rules in one batched run: a rule with no random choice of its own writes, at
+    temperature 0, exactly what it writes alone (timeline, NFE), with fewer batched calls."""
+    p, d = trained("names")
+    together = lab.side_by_side(p, d, DETERMINISTIC, n=2, steps=10, temperature=0.0,
+                                seed=5, pattern=pattern)
+    calls = 0
+    for st, got in zip(DETERMINISTIC, together):
+        alone = (sampler.sample(p, d, n=2, steps=10, temperature=0.0, strategy=st, seed=5)
+                 if pattern is None else
+                 sampler.infill(p, d, pattern, n=2, steps=10, temperature=0.0, strategy=st,
+                                seed=5))
+        calls += alone[0]["batch_nfe"]
+        for a, b in zip(got, alone):
+            assert (a["text"], a["nfe"], a["nfe_uncached"]) == (b["text"], b["nfe"],
+                                                                b["nfe_uncached"])
+            assert [s["revealed"] for s in a["steps"]] == [s["revealed"] for s in b["steps"]]
+            assert [s["t_from"] for s in a["steps"]] == [s["t_from"] for s in b["steps"]]
+            if pattern:
+                assert a["text"][0] == "r" and a["text"][4] == "l" and len(a["text"]) == 5
+    assert together[0][0]["batch_nfe"] == 10 < calls  # one call per step for all the rules
+
+
+def test_side_by_side_keeps_each_rules_schedule_with_random_choices():
+    p, d = trained("names")
+    rules = ["random", "remdm", "left_to_right", "threshold"]
+    out = dict(zip(rules, lab.side_by_side(p, d, rules, n=3, steps=20, temperature=1.0,
+                                           seed=1)))
+    for r in out["left_to_right"]:
+        assert len(r["steps"]) == 8 and all(len(s["revealed"]) == 1 for s in r["steps"][1:])
+    for r in out["random"] + out["remdm"]:  # grid rules walk t = 1, 19/20, ..., 0
+        assert len(r["steps"]) == 21 and r["steps"][-1]["t_to"] == 0.0
+        assert r["nfe_uncached"] == 20 and r["text"].isalpha()  # no mask or pad left inside
+    assert all(1 <= len(r["steps"]) - 1 <= 20 for r in out["threshold"])
+    assert lab.side_by_side(p, d, rules, n=3, steps=20, seed=1) == lab.side_by_side(
+        p, d, rules, n=3, steps=20, seed=1)

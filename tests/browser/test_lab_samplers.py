@@ -65,6 +65,33 @@ def test_compare_samplers_shows_one_timeline_per_rule_with_nfe(ready):
     assert [c["strategy"] for c in columns(page) if c["chosen"]] == ["remdm"]
 
 
+def test_compare_at_40_steps_merges_the_steps_that_reveal_nothing(ready):
+    page = ready.page
+    train_names(page)
+    page.select_option("#compare-steps", "40")
+    page.click("#compare-samplers")
+    wait_until(page, COMPARED, timeout=60_000)
+    rows = page.evaluate("""Object.fromEntries([...document.querySelectorAll('#compare-grid .cmp-col')]
+        .map(c => [c.dataset.strategy, [...c.querySelectorAll('.tl-row')].map(r => ({
+            label: r.querySelector('.tl-label').textContent,
+            text: r.querySelector('.cells').textContent,
+            revealed: r.querySelectorAll('.cell.revealed').length}))]))""")
+    merged = 0
+    for rule in ("random", "confident", "confident_cosine", "llada", "remdm"):  # grid rules
+        covered = []
+        for before, row in zip(rows[rule], rows[rule][1:]):
+            span = row["label"].split(" · ")[0].removeprefix("steps ").removeprefix("step ")
+            a, _, b = span.partition("–")
+            covered += range(int(a), int(b or a) + 1)
+            if b:  # a merged row: nothing changed during it
+                merged += 1
+                assert "none revealed" in row["label"] and row["revealed"] == 0, row
+                assert row["text"] == before["text"], (rule, row)
+        assert covered == list(range(1, 41)), (rule, covered)  # every step, in order, once
+        assert rows[rule][-1]["label"].endswith("→ 0.00" + (" · none revealed" if b else ""))
+    assert merged >= 5 and len(rows["random"]) < 41  # 7 reveals cannot fill 40 steps
+
+
 def quality_cells(page):
     return page.evaluate("""[...document.querySelectorAll('#quality-table tbody tr')].map(tr =>
         [tr.querySelector('th').textContent, ...[...tr.querySelectorAll('td')].map(td => td.textContent)])""")

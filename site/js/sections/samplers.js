@@ -113,7 +113,7 @@ function column(res) {
   const tl = document.createElement("div");
   tl.className = "timeline cmp-timeline";
   tl.setAttribute("aria-labelledby", h.id);
-  createTimeline(tl).show(sample.steps);
+  createTimeline(tl).show(sample.steps, { collapse: true }); // quiet runs of steps: one row
   col.append(h, result, nfe);
   const remasked = sample.steps.reduce((k, st) => k + (st.remasked ? st.remasked.length : 0), 0);
   if (res.strategy === "remdm") {

@@ -9,6 +9,8 @@
 // saw, which is t_from; t_to is then the next step's `t`, or 0 after the last.
 //                                       // optional remasked: [i] (marked "remasked")
 //   tl.clear("Press Generate");
+//   tl.show(steps, {collapse: true});   // a run of 2+ steps that reveal and remask nothing
+//                                       // is one row, "steps 3–9 · t 0.80 → 0.20 · none revealed"
 //
 // Keyboard: the timeline is one tab stop; arrow keys (and Home/End) move between
 // cells, and a focused letter shows its probability (CSS ::after from data-p).
@@ -38,8 +40,24 @@ function remaskMarks(s) {
   return [...s.tokens].map((_, i) => (again.has(i) ? "remasked" : null));
 }
 
-/** Step k of `steps` as a labelled row of cells: {row, cells}. */
-function stepRow(steps, k, questionLen) {
+const quiet = (s) => !(s.revealed && s.revealed.length) && !(s.remasked && s.remasked.length);
+
+/** `steps` with each run of 2 or more quiet steps (nothing revealed or remasked) merged into
+ * one step that carries `span: [first, last]`, the first's t_from and the last's t_to. */
+export function collapseQuiet(steps) {
+  const out = steps.slice(0, 1);
+  for (let k = 1; k < steps.length; k += 1) {
+    let j = k;
+    while (j + 1 < steps.length && quiet(steps[k]) && quiet(steps[j + 1])) j += 1;
+    const [a, b] = [steps[k], steps[j]];
+    out.push(j === k ? { ...a, span: [k, k] } : { ...b, t_from: a.t_from ?? a.t, span: [k, j] });
+    k = j;
+  }
+  return out;
+}
+
+/** Step k of `steps` as a labelled row of cells: {row, cells}; `total`: steps of the run. */
+function stepRow(steps, k, questionLen, total) {
   const s = steps[k];
   const n = steps.length;
   const row = document.createElement("div");
@@ -48,14 +66,25 @@ function stepRow(steps, k, questionLen) {
   const lab = document.createElement("span");
   lab.className = "tl-label";
   const [from, to] = levels(steps, k);
-  lab.textContent = k === 0 ? `start · t ${from}` : `step ${k} · t ${from} → ${to}`;
+  const [a, b] = s.span || [k, k];
+  const which = a === b ? `step ${a}` : `steps ${a}–${b}`;
+  const parts = k === 0 ? ["start", `t ${from}`] : [which, `t ${from} → ${to}`, ...(a === b ? [] : ["none revealed"])];
+  parts.forEach((text, i) => { // "step 5 · t 0.90 → 0.88": parts that narrow columns stack
+    const part = document.createElement("span");
+    part.className = "tl-part";
+    part.textContent = text;
+    if (i) lab.append(Object.assign(document.createElement("span"), { className: "tl-sep", textContent: " · " }));
+    lab.append(part);
+  });
   const cells = cellRow(s.tokens, {
     probs: s.probs,
     marks: remaskMarks(s),
     revealed: new Set(s.revealed),
     questionLen,
     focusable: true,
-    label: k === 0 ? `Start, t = ${from}: ${s.tokens}` : `Step ${k} of ${n - 1}, t from ${from} to ${to}: ${s.tokens}`,
+    label: k === 0 ? `Start, t = ${from}: ${s.tokens}`
+      : a === b ? `Step ${a} of ${total}, t from ${from} to ${to}: ${s.tokens}`
+        : `Steps ${a} to ${b} of ${total}, t from ${from} to ${to}, nothing revealed: ${s.tokens}`,
   });
   if (s.top) s.top.forEach((tp, i) => { if (tp) cells.children[i].classList.add("has-top"); });
   row.append(lab, cells);
@@ -112,12 +141,13 @@ export function createTimeline(root, { label = "Timeline" } = {}) {
     });
   });
 
-  function show(steps, { questionLen } = {}) {
+  function show(all, { questionLen, collapse = false } = {}) {
     const frag = document.createDocumentFragment();
+    const steps = collapse ? collapseQuiet(all) : all;
     grid = [];
     shown = steps;
     steps.forEach((s, k) => {
-      const { row, cells } = stepRow(steps, k, questionLen);
+      const { row, cells } = stepRow(steps, k, questionLen, all.length - 1);
       frag.append(row);
       grid.push([...cells.children]);
     });
