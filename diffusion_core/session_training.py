@@ -36,6 +36,15 @@ Training time travel (issue #15, part 4). The trainer keeps the weights after ep
 ``snapshot_sample`` {epoch, n = 15 (1-200), steps = 10, temperature = 0.8,
     strategy = "random", seed = 0} -> {epoch, loss, samples: [{text, new}], novelty}
     (names): the same denoising seed re-run with that snapshot's weights.
+
+Warm-up. ``warm_up`` {max_ms = 20 (1-1000)} -> {done, epochs}: a throwaway names model
+trained for :data:`WARM_EPOCHS` full-batch epochs in pieces of at most ``max_ms``, then
+one Generate with it; nothing is kept. The page sends it after Python is ready, while
+the reader is still reading. A browser first runs WebAssembly with a baseline compiler
+and compiles the functions that turn out hot (numpy's loops) again with its optimising
+compiler; this lets that happen before the reader's first Train, which then runs about
+twice as fast (measured in Chromium: 220 epochs in about 0.6 s after the warm-up,
+1.1-1.3 s without).
 """
 
 from __future__ import annotations
@@ -47,9 +56,11 @@ from dataclasses import replace
 
 import numpy as np
 
-from . import metrics, sampler
+from . import dataset, metrics, sampler
 from .model import Params
-from .train import MAX_SNAPSHOTS, Trainer
+from .train import MAX_SNAPSHOTS, Trainer, get_recipe
+
+WARM_EPOCHS = 40  # about as many as Chromium needs before the epoch time stops falling
 
 
 def _s():
@@ -71,7 +82,22 @@ class TrainingMethods:
     # Provided by Session (declared for the type checker only):
     slots: dict
     _no_t: dict[str, dict]
+    _warm: Trainer | None
     _sampling_args: Callable[..., dict]
+
+    def do_warm_up(self, args):
+        ms = _s()._num(args, "max_ms", 20, 1, 1000)
+        tr = getattr(self, "_warm", None)
+        if tr is None:
+            names = dataset.builtin("names")
+            tr = self._warm = Trainer(names, get_recipe("names", "default", epochs=WARM_EPOCHS))
+        if len(tr.history) < WARM_EPOCHS:
+            tr.run(WARM_EPOCHS - len(tr.history), max_seconds=ms / 1000)
+        done = len(tr.history) >= WARM_EPOCHS
+        if done:
+            sampler.sample(tr.params, tr.data, n=4, steps=10, seed=0)
+            self._warm = None
+        return {"done": done, "epochs": len(tr.history)}
 
     def _no_t_runs(self) -> dict:
         if not hasattr(self, "_no_t"):

@@ -204,3 +204,17 @@ def test_a_loaded_model_trained_further_keeps_only_its_own_snapshots():
     ok(u, "load", text=ok(s, "save", task="names")["text"])  # no snapshots in the file
     ok(u, "train_chunk", task="names", max_epochs=8, max_ms=1000)
     assert 0 not in [x["epoch"] for x in ok(u, "snapshots")["snapshots"]]
+
+
+def test_warm_up_trains_a_throwaway_model_in_pieces_and_keeps_nothing():
+    s = Session()
+    before = ok(s, "describe")
+    pieces = [ok(s, "warm_up", max_ms=1)]
+    while not pieces[-1]["done"]:
+        pieces.append(ok(s, "warm_up", max_ms=5))
+        assert len(pieces) < 200
+    epochs = [p["epochs"] for p in pieces]
+    assert len(pieces) > 1 and epochs == sorted(epochs) and epochs[-1] == 40
+    assert ok(s, "describe") == before  # no model, no history: the reader's state is untouched
+    assert "no trained model" in user_error(s, "sample", n=1)
+    assert "max ms must be between 1 and 1000" in user_error(s, "warm_up", max_ms=0)

@@ -129,7 +129,7 @@ export class Engine extends EventTarget {
     this.beat = setInterval(() => {
       if (this.state !== "ready") return clearInterval(this.beat);
       // a "call" runs in one piece and cannot answer pings meanwhile; training can
-      const busy = [...this.pending.values()].some((p) => p.type === "call");
+      const busy = [...this.pending.values()].some((p) => p.type === "call" && !p.quick);
       const grace = busy ? BUSY_GRACE_MS : HEARTBEAT_GRACE_MS;
       if (performance.now() - this.lastPong > grace) return this._fail("the Python worker stopped responding", "crash");
       if (this.pending.has(this._pingId)) return; // still waiting for the last one
@@ -162,19 +162,21 @@ export class Engine extends EventTarget {
     return this.ready;
   }
 
-  _send(msg, onProgress) {
+  _send(msg, onProgress, quick = false) {
     if (this.state === "failed") return Promise.reject(new EngineError("the Python worker is not running", "crash"));
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject, onProgress, type: msg.type });
+      this.pending.set(id, { resolve, reject, onProgress, type: msg.type, quick });
       this.worker.postMessage({ id, ...msg });
     });
   }
 
-  /** Call one Session method; resolves with its result, rejects with an EngineError. */
-  async call(method, args = {}) {
+  /** Call one Session method; resolves with its result, rejects with an EngineError.
+   *  ``quick``: the call takes milliseconds, so the worker must still answer pings on time
+   *  (a dead worker is then found within HEARTBEAT_GRACE_MS, not BUSY_GRACE_MS). */
+  async call(method, args = {}, { quick = false } = {}) {
     await this.ready;
-    return this._send({ type: "call", method, args });
+    return this._send({ type: "call", method, args }, undefined, quick);
   }
 
   /** A training run in chunks. ``onProgress({epoch, losses, steps, seconds, elapsed})``. */

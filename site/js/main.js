@@ -77,6 +77,22 @@ async function onReady(detail) {
     return;
   }
   page.setReady(true, detail);
+  warmUp();
+}
+
+// A throwaway training in pieces of 20 ms while the reader reads (session "warm_up"): the
+// browser compiles numpy's hot loops with its optimising compiler before the first Train,
+// which then takes about half as long. A reader's own call waits at most one piece.
+async function warmUp() {
+  const idle = () => new Promise((r) => (window.requestIdleCallback ? requestIdleCallback(r, { timeout: 200 }) : setTimeout(r, 50)));
+  for (let piece = 0; piece < 100 && engine.state === "ready"; piece += 1) {
+    await idle();
+    try {
+      if ((await engine.call("warm_up", { max_ms: 20 }, { quick: true })).done) return;
+    } catch {
+      return; // a restart or a dead worker: nothing to warm
+    }
+  }
 }
 
 if (FILE_MODE) {
