@@ -45,6 +45,7 @@ Three ways to compute it (all in bits per character, as :class:`Elbo`):
 from __future__ import annotations
 
 import math
+import time
 from collections import Counter
 from dataclasses import asdict, dataclass
 
@@ -57,6 +58,7 @@ LN2 = math.log(2.0)
 FAST_ROWS = 1200  # denoiser rows for the live curve during training (4 orders per name)
 PRECISE_ROWS = 20_000  # rows after training when the masks cannot be enumerated
 MAX_ROWS = 50_000
+CHUNK_ROWS = 512  # rows per denoiser call: small WebAssembly memory peaks
 EXACT_ROWS = 200_000  # rows (masks x quadrature nodes) for :func:`exact`
 
 
@@ -152,7 +154,7 @@ def exact(model, data: Dataset, panels: int | None = None) -> Elbo:
                 len(w), True)
 
 
-def _nll_rows(den, x0, hidden, t, chunk: int = 512) -> np.ndarray:
+def _nll_rows(den, x0, hidden, t, chunk: int = CHUNK_ROWS) -> np.ndarray:
     """(B, L) −log p(x_0^i | x_t, t) at every position, in chunks (small WebAssembly peaks)."""
     out = []
     for s in range(0, len(x0), chunk):
@@ -226,31 +228,68 @@ def estimate(model, data: Dataset, rows: int = FAST_ROWS, seed: int = 0) -> Elbo
                 entropy_bits_per_char(data), len(x0), False)
 
 
-def enumerate_masks(model, data: Dataset, t_draws: int = 2, seed: int = 0) -> Elbo:
-    """The NELBO with every mask of every entry and ``t_draws`` draws of t for each.
+class MaskEnumeration:
+    """The NELBO with every mask of every entry and ``t_draws`` draws of t for each, in pieces.
 
     Each k-of-m mask gets weight 1/(k C(m,k)) and t ~ Beta(k, m−k+1); only t is random,
     so the standard error (from the spread of the ``t_draws`` per mask) is small: this
-    is the precise figure after training. Raises ValueError beyond :data:`PRECISE_ROWS`.
+    is the precise figure after training. :meth:`advance` scores chunks of
+    :data:`CHUNK_ROWS` rows until its time is up, so a worker can answer other requests
+    between pieces; the result does not depend on how the work is cut.
+    Raises ValueError beyond :data:`PRECISE_ROWS` rows.
     """
-    N, L = data.tokens.shape
-    m_all = data.maskable.sum(axis=1)
-    if int(np.sum(2.0**m_all - 1)) * t_draws > PRECISE_ROWS or t_draws < 2:
-        raise ValueError("too many masks to enumerate (or fewer than 2 draws of t)")
-    den = as_denoiser(model)
-    rng = np.random.default_rng(seed)
-    hidden = np.concatenate([_masks(np.flatnonzero(data.maskable[n]), L)[1:] for n in range(N)])
-    entry = np.repeat(np.arange(N), 2**m_all - 1)
-    k, m = hidden.sum(axis=1), m_all[entry]
-    w = 1.0 / (k * np.array([math.comb(a, b) for a, b in zip(m, k)])) / N  # (M,)
-    y = np.empty((t_draws, len(k)))
-    for j in range(t_draws):
-        nll = _nll_rows(den, data.tokens[entry], hidden, rng.beta(k, m - k + 1))
-        y[j] = np.where(hidden, nll, 0.0).sum(axis=1)
-    scale = 1.0 / float(m_all.mean()) / LN2
-    var = float(np.sum(w**2 * y.var(axis=0, ddof=1))) / t_draws
-    return Elbo(float(w @ y.mean(axis=0)) * scale, math.sqrt(var) * scale,
-                entropy_bits_per_char(data), y.size, False)
+
+    def __init__(self, model, data: Dataset, t_draws: int = 2, seed: int = 0):
+        N, L = data.tokens.shape
+        m_all = data.maskable.sum(axis=1)
+        if int(np.sum(2.0**m_all - 1)) * t_draws > PRECISE_ROWS or t_draws < 2:
+            raise ValueError("too many masks to enumerate (or fewer than 2 draws of t)")
+        self.den, self.data = as_denoiser(model), data
+        rng = np.random.default_rng(seed)
+        self.hidden = np.concatenate([_masks(np.flatnonzero(data.maskable[n]), L)[1:]
+                                      for n in range(N)])  # (M, L)
+        entry = np.repeat(np.arange(N), 2**m_all - 1)
+        k, m = self.hidden.sum(axis=1), m_all[entry]
+        self.w = 1.0 / (k * np.array([math.comb(a, b) for a, b in zip(m, k)])) / N  # (M,)
+        self.x0 = data.tokens[entry]
+        self.t = [rng.beta(k, m - k + 1) for _ in range(t_draws)]  # (M,) per draw
+        self.y = np.empty((t_draws, len(k)))  # nats per row, summed over masked positions
+        self.scored = 0  # rows scored so far, draw after draw
+
+    @property
+    def done(self) -> bool:
+        return self.scored == self.y.size
+
+    def advance(self, max_seconds: float | None = None) -> bool:
+        """Score chunks until every row is scored (True) or ``max_seconds`` is up."""
+        M = self.y.shape[1]
+        end = None if max_seconds is None else time.perf_counter() + max_seconds
+        while not self.done:
+            j, a = divmod(self.scored, M)
+            b = min(M, a + CHUNK_ROWS)
+            nll = _nll_rows(self.den, self.x0[a:b], self.hidden[a:b], self.t[j][a:b])
+            self.y[j, a:b] = np.where(self.hidden[a:b], nll, 0.0).sum(axis=1)
+            self.scored += b - a
+            if end is not None and time.perf_counter() >= end:
+                break
+        return self.done
+
+    def result(self) -> Elbo:
+        """The bound in bits per character; raises ValueError before :attr:`done`."""
+        if not self.done:
+            raise ValueError("the enumeration has not finished")
+        y, w, t_draws = self.y, self.w, len(self.t)
+        scale = 1.0 / float(self.data.maskable.sum(axis=1).mean()) / LN2
+        var = float(np.sum(w**2 * y.var(axis=0, ddof=1))) / t_draws
+        return Elbo(float(w @ y.mean(axis=0)) * scale, math.sqrt(var) * scale,
+                    entropy_bits_per_char(self.data), y.size, False)
+
+
+def enumerate_masks(model, data: Dataset, t_draws: int = 2, seed: int = 0) -> Elbo:
+    """:class:`MaskEnumeration` in one go."""
+    job = MaskEnumeration(model, data, t_draws, seed)
+    job.advance()
+    return job.result()
 
 
 def precise(model, data: Dataset, seed: int = 0) -> Elbo:

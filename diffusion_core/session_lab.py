@@ -13,6 +13,12 @@ length L: ``null`` where visible, else ``[[char, prob], ...]`` (at most 5).
     -> {task, mode, bits_per_char, stderr, entropy_bits_per_char, rows, exact, ms}.
     "live" (about 1,100 rows) is for between training chunks; "precise" enumerates
     every mask when it can. ``oracle`` gives the exact posterior's value (no model).
+``elbo_start`` {task, seed = 0} then ``elbo_chunk`` {task, max_ms = 25 (1-1000)} until
+    ``done``: the "precise" figure in pieces, so other requests are answered between
+    them (a Generate right after training need not wait for the whole measurement).
+    Each reply is {task, done, scored, rows}, and once ``done`` also the ``elbo``
+    reply's fields. The same numbers as ``elbo`` "precise" with the same seed. A chunk
+    after the model changed is refused ("the model changed ...").
 ``fill``  names: {pattern, n = 5 (1-20), steps = 10, temperature = 0.8,
     strategy = "random", seed = 0}; translate: {word, pattern, ...the same}
     -> {task, pattern, word, length, model: [sample], oracle: [sample] | null,
@@ -119,6 +125,42 @@ class LabMethods:
             e = elbo_mod.precise(s.require_model(), s.data, seed=seed)
         return {"task": s.task, "mode": mode} | e.to_json() | {
             "ms": (time.perf_counter() - t0) * 1000}
+
+    def do_elbo_start(self, args):
+        s = self.slots[_s()._task(args)]
+        seed = _s()._num(args, "seed", 0, 0, 2**32 - 1, int)
+        p = s.require_model()
+        try:
+            job = elbo_mod.MaskEnumeration(p, s.data, seed=seed)
+        except ValueError:  # too many masks to enumerate: the estimate, in one piece
+            t0 = time.perf_counter()
+            e = elbo_mod.estimate(p, s.data, rows=elbo_mod.PRECISE_ROWS, seed=seed)
+            return {"task": s.task, "done": True, "scored": e.rows, "mode": "precise"} | \
+                e.to_json() | {"ms": (time.perf_counter() - t0) * 1000}
+        self._elbo_jobs()[s.task] = (p, len(s.history), job, time.perf_counter())
+        return {"task": s.task, "done": False, "scored": 0, "rows": int(job.y.size)}
+
+    def do_elbo_chunk(self, args):
+        s = self.slots[_s()._task(args)]
+        ms = _s()._num(args, "max_ms", 25, 1, 1000)
+        if s.task not in self._elbo_jobs():
+            raise _user("no measurement is running; start one with elbo_start")
+        p, epochs, job, t0 = self._elbo_jobs()[s.task]
+        if s.params is not p or len(s.history) != epochs:  # replaced, or trained further
+            del self._elbo_jobs()[s.task]
+            raise _user("the model changed since the measurement started; start it again")
+        out = {"task": s.task, "done": job.advance(ms / 1000), "scored": job.scored,
+               "rows": int(job.y.size)}
+        if not out["done"]:
+            return out
+        del self._elbo_jobs()[s.task]
+        return out | {"mode": "precise"} | job.result().to_json() | {
+            "ms": (time.perf_counter() - t0) * 1000}
+
+    def _elbo_jobs(self) -> dict:
+        if not hasattr(self, "_elbo_running"):
+            self._elbo_running: dict = {}
+        return self._elbo_running
 
     def _pattern_of(self, s, args):
         if s.task == "names":

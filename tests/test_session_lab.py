@@ -57,6 +57,39 @@ def test_elbo_between_training_chunks_and_before_any_model():
     assert e["bits_per_char"] > e["entropy_bits_per_char"]
 
 
+def test_the_precise_elbo_in_pieces_equals_one_piece_and_lets_other_requests_in(session):
+    whole = ok(session, "elbo", seed=4)
+    first = ok(session, "elbo_start", seed=4)
+    assert (first["done"], first["scored"], first["rows"]) == (False, 0, whole["rows"])
+    pieces, names = [first], []
+    while not pieces[-1]["done"]:
+        names.append(ok(session, "sample", n=1, seed=len(pieces))["samples"][0]["text"])
+        pieces.append(ok(session, "elbo_chunk", max_ms=1))
+        assert len(pieces) < 100
+    scored = [p["scored"] for p in pieces]
+    assert len(pieces) > 3 and scored == sorted(scored) and scored[-1] == whole["rows"]
+    assert all(names)  # a Generate answered between the pieces
+    last = pieces[-1]
+    for key in ("bits_per_char", "stderr", "entropy_bits_per_char", "rows", "exact", "mode"):
+        assert last[key] == whole[key], key  # the same numbers, however it is cut
+    assert "no measurement is running" in user_error(session, "elbo_chunk")
+    assert "max ms must be between 1 and 1000" in user_error(session, "elbo_chunk", max_ms=0)
+
+
+def test_a_precise_elbo_piece_after_the_model_changed_is_refused():
+    s = Session()
+    ok(s, "train_start", task="names")
+    ok(s, "train_chunk", task="names", max_epochs=3, max_ms=1000)
+    ok(s, "elbo_start")
+    ok(s, "train_start", task="names")  # a new model replaces the measured one
+    ok(s, "train_chunk", task="names", max_epochs=1, max_ms=1000)
+    assert "the model changed" in user_error(s, "elbo_chunk")
+    assert "no measurement is running" in user_error(s, "elbo_chunk")
+    ok(s, "elbo_start")
+    ok(s, "train_chunk", task="names", max_epochs=1, max_ms=1000)  # the same model, trained on
+    assert "the model changed" in user_error(s, "elbo_chunk")
+
+
 def test_fill_flags_training_names_and_lists_the_names_that_fit(session):
     r = ok(session, "fill", pattern="r???l", n=3, seed=1)
     assert r["fitting"] == ["rahul"] and r["fitting_count"] == 1 and r["note"] is None

@@ -77,7 +77,13 @@ async function precise({ engine, chart, readout, st, page }, version) {
   if (t.version !== version || !t.hasModel || t.diverged) return;
   readout.textContent = "Measuring the bound on every mask of every name…";
   try {
-    const r = await engine.call("elbo", { task: "names", mode: "precise" });
+    // in pieces of at most 25 ms: a Generate or a lab request pressed meanwhile is
+    // answered between two pieces instead of waiting for the whole measurement
+    let r = await engine.call("elbo_start", { task: "names" });
+    while (!r.done) {
+      if (t.version !== version) return;
+      r = await engine.call("elbo_chunk", { task: "names", max_ms: 25 }, { quick: true });
+    }
     if (t.version !== version) return;
     const epoch = st.epoch || t.info?.history?.length || 0;
     chart.extend(epoch);
