@@ -69,6 +69,7 @@ class Slot:
         self.recipe: Recipe | None = None
         self.seed = 0
         self.diverged_at: int | None = None  # the epoch at which training diverged
+        self.diverged_unreported = False  # found by another request, not yet by a chunk
         self._floor: metrics.BayesFloor | None = None
 
     def bayes_floor(self) -> metrics.BayesFloor:
@@ -88,6 +89,7 @@ class Slot:
         """The model, if it can be used: finite weights whose outputs cannot overflow."""
         if self.params is not None and not np.isfinite(self.params.flat).all():
             self.forget_diverged()  # e.g. caught between two chunks of a diverging epoch
+            self.diverged_unreported = True
         if self.params is None:
             if self.diverged_at is not None:
                 raise UserError(f"the model diverged at epoch {self.diverged_at + 1}: its loss "
@@ -180,7 +182,7 @@ class Session(LabMethods, TrainingMethods):
         """Forget the model (keep the data)."""
         s = self.slots[_task(args)]
         s.trainer, s.params, s.history, s.recipe = None, None, [], None
-        s.diverged_at = None
+        s.diverged_at, s.diverged_unreported = None, False
         return self._describe(s)
 
     # -- training -----------------------------------------------------------------
@@ -205,12 +207,18 @@ class Session(LabMethods, TrainingMethods):
         seed = _num(args, "seed", 0, *SEED_RANGE, int)
         s.trainer = Trainer(s.data, recipe, seed=seed)
         s.params, s.history, s.recipe, s.seed = s.trainer.params, s.trainer.history, recipe, seed
-        s.diverged_at = None
+        s.diverged_at, s.diverged_unreported = None, False
         return {"epoch": 0, "epochs": recipe.epochs, "recipe": recipe.to_json()}
 
     def do_train_chunk(self, args):
         """Run up to ``max_epochs`` more epochs, for at most ``max_ms`` milliseconds."""
         s = self.slots[_task(args)]
+        if s.params is None and s.diverged_unreported:
+            # another request (the live prediction) found the weights no longer finite
+            # between two chunks and dropped the model: this run ends as diverged, once
+            s.diverged_unreported = False
+            return {"losses": [], "epoch": len(s.history), "diverged": True, "steps": 0,
+                    "seconds": 0.0}
         tr = s.trainer if s.trainer is not None and s.params is not None else \
             self._resume_loaded(s)
         if "lr" in args:

@@ -246,3 +246,20 @@ def test_sample_reports_the_mass_the_restrictions_removed(monkeypatch):
         return rows
     monkeypatch.setattr(sampler, "sample", with_mass)
     assert ok(s, "sample", n=4)["removed_mass"] == pytest.approx(0.2)
+
+
+def test_a_run_whose_divergence_another_request_found_ends_as_diverged_once():
+    """The live prediction may find non-finite weights between two chunks and drop the
+    model; the run's next chunk then reports the divergence (the page says: lower the
+    learning rate) instead of failing, and later chunks refuse like any other use."""
+    s = Session()
+    ok(s, "train_start", task="names", epochs=30)
+    ok(s, "train_chunk", task="names", max_epochs=3, max_ms=1000)
+    s.slots["names"].params.flat[5] = float("nan")  # as a diverging epoch cut by the clock
+    assert DIVERGED in call(s, "predict", task="names")["error"]
+    out = ok(s, "train_chunk", task="names", max_epochs=10, max_ms=1000)
+    assert out["diverged"] and out["losses"] == [] and out["epoch"] == 3
+    r = call(s, "train_chunk", task="names", max_epochs=10, max_ms=1000)
+    assert not r["ok"] and DIVERGED in r["error"]
+    ok(s, "train_start", task="names", epochs=2)  # a new run starts clean
+    assert train(s, "names", 2)["epoch"] == 2
