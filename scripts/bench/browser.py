@@ -19,6 +19,9 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
         "--enable-precise-memory-info", "--disable-dev-shm-usage"]
 READY = "#status[data-state=ready]"
+# the page's warm-up after ready (a throwaway training that lets the browser's optimising
+# compiler take over numpy's loops) has finished: a reader who has read for a second
+WARM = "performance.getEntriesByName('warm-up-done').length > 0"
 TYPES = {".js": "text/javascript", ".html": "text/html"}
 
 
@@ -101,6 +104,7 @@ def ui_train(b: Browser, hash_: str) -> dict:
         page.goto(b.url + hash_)
         page.wait_for_selector(READY, timeout=180_000)
         out = {"reference": reference_ms(page) if b.reference else None}
+        wait_until(page, WARM, timeout=60_000)
         page.evaluate("window.__longtasks = []")
         t0 = page.evaluate("performance.now()")
         page.click("#train")
@@ -138,6 +142,7 @@ def engine_runs(b: Browser, runs: list[tuple[str, dict]]) -> list[dict]:
     try:
         page.goto(b.url)
         page.wait_for_selector(READY, timeout=180_000)
+        wait_until(page, WARM, timeout=60_000)
         return [{"recipe": r, "overrides": ov, **page.evaluate(js("engine_run.js"), [r, ov])}
                 for r, ov in runs]
     finally:

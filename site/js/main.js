@@ -88,7 +88,7 @@ async function warmUp() {
   for (let piece = 0; piece < 100 && engine.state === "ready"; piece += 1) {
     await idle();
     try {
-      if ((await engine.call("warm_up", { max_ms: 20 }, { quick: true })).done) return;
+      if ((await engine.call("warm_up", { max_ms: 20 }, { quick: true })).done) return performance.mark("warm-up-done");
     } catch {
       return; // a restart or a dead worker: nothing to warm
     }

@@ -23,6 +23,15 @@ def test_page_reaches_ready_under_a_subpath_without_leaving_the_origin(ready, se
     assert ready.foreign_requests() == []
 
 
+def test_the_warm_up_after_ready_finishes_and_leaves_the_readers_state_alone(ready):
+    page = ready.page
+    wait_until(page, "performance.getEntriesByName('warm-up-done').length > 0", timeout=60_000)
+    described = page.evaluate("window.tinyDiffusion.engine.call('describe', {})")
+    assert described["history"] == [] and not described["has_model"], described
+    assert page.is_disabled("#generate")  # no names model appeared
+    assert page.evaluate("document.querySelector('#status').dataset.state") == "ready"
+
+
 def test_training_through_the_protocol_lowers_the_loss(ready):
     out = ready.page.evaluate(TRAIN, ["names", "default", 20, 1])
     losses = out["losses"]
