@@ -30,7 +30,7 @@ at least one letter.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -362,6 +362,7 @@ class _Rules:
     keep_going: np.ndarray  # bool: a finished grid row still steps (timeline, ReMDM)
     llada: np.ndarray  # bool: commit in the order of the unrestricted probability
     n0: np.ndarray  # masks of each row at the start
+    settings: dict  # strategy -> its Settings (strategy and budget filled in)
 
     @classmethod
     def build(cls, st: Settings, strategies: list[str], n0: np.ndarray) -> _Rules:
@@ -369,21 +370,23 @@ class _Rules:
         groups, budget = [], np.zeros(len(names), dtype=int)
         for name in dict.fromkeys(strategies):
             idx = np.flatnonzero(names == name)
-            rows = slice(None) if len(idx) == len(names) else idx
+            contiguous = idx[-1] - idx[0] + 1 == len(idx)  # views, not copies, per step
+            rows = slice(int(idx[0]), int(idx[-1]) + 1) if contiguous else idx
             b = max(int(n0[idx].max()), 1) if name == "left_to_right" else st.steps
             budget[idx] = b
             groups.append((name, rows, b))
         grid = np.isin(names, GRID)
         keep = np.full(len(names), st.trace) | (names == "remdm")
-        return cls(st, groups, budget, grid, keep, names == "llada", n0)
+        settings = {name: replace(st, strategy=name, steps=b) for name, _, b in groups}
+        return cls(st, groups, budget, grid, keep, names == "llada", n0, settings)
 
     def pick(self, x, masked, maskable, d: Draw, i, rng) -> tuple[np.ndarray, np.ndarray]:
         """(reveal, remask), (B, L) bool: each rule's choice on its own rows at step ``i``."""
         reveal, remask = np.zeros_like(masked), np.zeros_like(masked)
         for name, rows, budget in self.groups:
-            if i >= budget:
-                continue
-            st = Settings(name, budget, self.st.temperature, self.st.eta, self.st.threshold)
+            if i >= budget or (name != "remdm" and not masked[rows].any()):
+                continue  # a finished rule reveals nothing (only ReMDM may mask again)
+            st = self.settings[name]
             reveal[rows], remask[rows] = _rule(st, x[rows], masked[rows], maskable[rows],
                                                d.conf[rows], d.conf_raw[rows], i, budget,
                                                self.n0[rows], rng)
