@@ -2,9 +2,9 @@
 """Build the static site into dist/ (run via `make site`).
 
 dist/ layout:
-  index.html, …            copied as-is from site/
+  index.html, …            copied from site/; index.html's formulas typeset with KaTeX
   pyodide/                 Pyodide core + pyodide-lock.json + wheels (indexURL)
-  vendor/katex/            KaTeX (js, css, woff2 fonts)
+  vendor/katex/            KaTeX (css, woff2 fonts; js for other pages)
   vendor/fonts/            self-hosted woff2 fonts + fonts.css
   sw.js                    precaching service worker (from scripts/sw.template.js)
   build-manifest.json      every file's size and sha256, Pyodide version
@@ -37,6 +37,7 @@ from sitebuild.config import (  # noqa: E402
 )
 from sitebuild.finalize import MANIFEST_NAME, SW_NAME, write_service_worker_and_manifest  # noqa: E402
 from sitebuild.lockfile import add_own_wheel, load_official_lock, official_wheels  # noqa: E402
+from sitebuild.math import prerender_math  # noqa: E402
 from sitebuild.npm_deps import ensure_node_modules  # noqa: E402
 from sitebuild.own_wheel import build_own_wheel  # noqa: E402
 from sitebuild.pyodide_wheels import obtain_wheel  # noqa: E402
@@ -85,6 +86,7 @@ def build(out: Path) -> None:
     spec.to_json(index_dir / "pyodide-lock.json", indent=1)
 
     vendor_katex(staging)
+    log(f"typeset {prerender_math(staging)} formulas with KaTeX")
     vendor_fonts(staging)
     (staging / ".nojekyll").write_bytes(b"")
 

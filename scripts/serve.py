@@ -11,6 +11,9 @@
   project site (/repo/); "/" then redirects there.
 - --csp adds the Content-Security-Policy the page is written for.
 - No directory listings (like GitHub Pages); Cache-Control: no-cache.
+- Text files (HTML, CSS, JavaScript, JSON, SVG) go gzip-compressed to a browser
+  that accepts it, as GitHub Pages sends them; pyodide/ goes as it is (the
+  page's loading status reports the bytes that arrive).
 
 Tests can start it in a thread:
 
@@ -25,7 +28,10 @@ from __future__ import annotations
 
 import argparse
 import functools
+import gzip
 import http.server
+import io
+import os
 import posixpath
 import socket
 import sys
@@ -58,6 +64,9 @@ MIME_TYPES = {
     ".ttf": "font/ttf",
 }
 DEFAULT_MIME = "application/octet-stream"
+GZIP_TYPES = {".html", ".htm", ".js", ".mjs", ".css", ".json", ".map", ".webmanifest", ".txt",
+              ".md", ".svg"}
+UNCOMPRESSED_DIR = "pyodide/"  # as it is: the loading status shows these files' bytes
 
 CSP = (
     "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; worker-src 'self'; "
@@ -99,6 +108,26 @@ class SiteHandler(http.server.SimpleHTTPRequestHandler):
         if self.prefix != "/" and path.startswith(self.prefix):
             path = "/" + path[len(self.prefix) :]
         return super().translate_path(path)
+
+    def send_head(self):  # noqa: D102 - http.server API: gzip for text files
+        path = self.translate_path(self.path)
+        if os.path.isdir(path) and urllib.parse.urlsplit(self.path).path.endswith("/"):
+            path = os.path.join(path, "index.html")
+        rel = os.path.relpath(path, self.directory).replace(os.sep, "/")
+        accepts = "gzip" in self.headers.get("Accept-Encoding", "")
+        if (not accepts or posixpath.splitext(path)[1].lower() not in GZIP_TYPES
+                or rel.startswith(UNCOMPRESSED_DIR) or not os.path.isfile(path)):
+            return super().send_head()
+        with open(path, "rb") as f:
+            body = gzip.compress(f.read(), compresslevel=6, mtime=0)
+        self.send_response(200)
+        self.send_header("Content-Type", self.guess_type(path))
+        self.send_header("Content-Encoding", "gzip")
+        self.send_header("Vary", "Accept-Encoding")
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Last-Modified", self.date_time_string(int(os.path.getmtime(path))))
+        self.end_headers()
+        return io.BytesIO(body)
 
     def do_GET(self):
         if self._prefix_ok():
