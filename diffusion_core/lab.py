@@ -172,7 +172,9 @@ def side_by_side(model, data: Dataset, strategies: list[str], n: int = 1, steps:
     batched network call per step instead of one per rule), and each rule picks its
     reveals on its own rows, so the rules see one model, one seed and one step budget.
     Each sample's ``nfe`` still counts the calls its own row needed. A rule's rows
-    get other random numbers than in a run of that rule alone with the same seed.
+    get other random numbers than in a run of that rule alone with the same seed. The
+    timelines leave out the top candidates (``top`` is all null): the comparison shows
+    the characters, not the beliefs behind them.
 
     pattern : a names pattern such as ``"r???l"`` (letters stay, ``?`` are filled),
         or None to generate from all masks. Returns one list of samples per rule.
@@ -187,7 +189,7 @@ def side_by_side(model, data: Dataset, strategies: list[str], n: int = 1, steps:
         rows, maskable, letters_only = sampler.fill_rows(data, [""] * B, [pat] * B)
     out = sampler.denoise(model, data, rows, maskable, steps, temperature, strategies[0],
                           np.random.default_rng(seed), letters_only,
-                          strategies=[st for st in strategies for _ in range(n)])
+                          strategies=[st for st in strategies for _ in range(n)], tops=False)
     return [out[k * n:(k + 1) * n] for k in range(len(strategies))]
 
 

@@ -53,6 +53,7 @@ class Settings:
     eta: float = REMDM_ETA  # ReMDM-cap's largest remasking probability
     threshold: float = THRESHOLD  # the threshold rule's confidence
     trace: bool = True  # record the timeline (steps, top candidates); off for bulk runs
+    tops: bool = True  # with the timeline, each masked position's top candidates
 
 
 @dataclass
@@ -332,7 +333,8 @@ def run(denoiser, data: Dataset, rows: np.ndarray, maskable: np.ndarray,
         predict(denoiser, x, t_from, need, cache, tally)
         fresh |= need
         d = candidates(cache, x, masked, ctx, st.temperature, rng)
-        tops = timeline_tops(d.pn, masked, data, st.temperature) if st.trace else None
+        tops = (timeline_tops(d.pn, masked, data, st.temperature) if st.tops else [[]] * B) \
+            if st.trace else None
         reveal, remask = rules.pick(x, masked, maskable, d, i, rng)
         reveal &= going[:, None]
         x[remask] = MASK_ID

@@ -114,7 +114,7 @@ def denoise(model, data: Dataset, rows: np.ndarray, maskable: np.ndarray, steps:
             temperature: float, strategy: str, rng: np.random.Generator,
             letters_only: np.ndarray | None = None, eta: float = REMDM_ETA,
             threshold: float = THRESHOLD, trace: bool = True,
-            strategies: list[str] | None = None) -> list[dict]:
+            strategies: list[str] | None = None, tops: bool = True) -> list[dict]:
     """Run the reverse process on start rows.
 
     Parameters
@@ -128,6 +128,7 @@ def denoise(model, data: Dataset, rows: np.ndarray, maskable: np.ndarray, steps:
         ``False`` leaves ``steps`` empty and is several times faster for bulk runs
     strategies : (B,) a rule per row, sharing each step's denoiser call (``strategy``
         for every row when None; see :func:`diffusion_core.reverse.run`)
+    tops : with the timeline, also each masked position's top candidates at each step
     """
     for name in strategies or [strategy]:
         check(len(rows), steps, temperature, name, eta, threshold)
@@ -135,7 +136,7 @@ def denoise(model, data: Dataset, rows: np.ndarray, maskable: np.ndarray, steps:
     if letters_only is None:
         letters_only = np.zeros_like(maskable)
     st = Settings(strategy, steps, float(temperature), float(eta), float(threshold),
-                  bool(trace))
+                  bool(trace), bool(tops))
     return run(den, data, np.asarray(rows), np.asarray(maskable, dtype=bool),
                np.asarray(letters_only, dtype=bool) & maskable, st, rng,
                _time_independent(den), strategies)

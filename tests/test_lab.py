@@ -134,6 +134,8 @@ def test_side_by_side_at_temperature_0_equals_each_rule_run_alone(pattern):
                                                                 b["nfe_uncached"])
             assert [s["revealed"] for s in a["steps"]] == [s["revealed"] for s in b["steps"]]
             assert [s["t_from"] for s in a["steps"]] == [s["t_from"] for s in b["steps"]]
+            assert all(tp is None for s in a["steps"] for tp in s["top"])  # no beliefs kept
+            assert any(tp for s in b["steps"] for tp in s["top"])
             if pattern:
                 assert a["text"][0] == "r" and a["text"][4] == "l" and len(a["text"]) == 5
     assert together[0][0]["batch_nfe"] == 10 < calls  # one call per step for all the rules

@@ -82,7 +82,8 @@ async function onReady(detail) {
 
 // A throwaway training in pieces of 20 ms while the reader reads (session "warm_up"): the
 // browser compiles numpy's hot loops with its optimising compiler before the first Train,
-// which then takes about half as long. A reader's own call waits at most one piece.
+// which then runs faster (see diffusion_core/session_training.py). A reader's own call
+// waits at most one piece.
 async function warmUp() {
   const idle = () => new Promise((r) => (window.requestIdleCallback ? requestIdleCallback(r, { timeout: 200 }) : setTimeout(r, 50)));
   for (let piece = 0; piece < 100 && engine.state === "ready"; piece += 1) {
