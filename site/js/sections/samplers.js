@@ -141,7 +141,10 @@ function confidence(steps) {
     xTicks: rows.map((r) => r.step), yMax: 1, yTicks: [0, 0.5, 1], ref: { y: THRESHOLD, label: `threshold ${THRESHOLD}` },
     summary: `Confidence per step: least sure ${rows.map((r) => fmt(r.min)).join(", ")}; mean ${rows.map((r) => fmt(r.mean)).join(", ")}`,
   });
-  wrap.append(confTable(rows));
+  const key = document.createElement("p");
+  key.className = "cmp-key";
+  key.textContent = "Solid line: the least sure masked position. Dashed: the mean over masked positions. Dotted: the threshold.";
+  wrap.append(key, confTable(rows));
   return wrap;
 }
 

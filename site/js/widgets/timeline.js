@@ -11,6 +11,7 @@
 //   tl.clear("Press Generate");
 //   tl.show(steps, {collapse: true});   // a run of 2+ steps that reveal and remask nothing
 //                                       // is one row, "steps 3–9 · t 0.80 → 0.20 · none revealed"
+//                                       // (a single such step is labelled "none revealed" too)
 //
 // Keyboard: the timeline is one tab stop; arrow keys (and Home/End) move between
 // cells, and a focused letter shows its probability (CSS ::after from data-p).
@@ -43,14 +44,15 @@ function remaskMarks(s) {
 const quiet = (s) => !(s.revealed && s.revealed.length) && !(s.remasked && s.remasked.length);
 
 /** `steps` with each run of 2 or more quiet steps (nothing revealed or remasked) merged into
- * one step that carries `span: [first, last]`, the first's t_from and the last's t_to. */
+ * one step that carries `span: [first, last]`, the first's t_from and the last's t_to;
+ * every step after the start carries `quiet` (nothing revealed or remasked in it). */
 export function collapseQuiet(steps) {
   const out = steps.slice(0, 1);
   for (let k = 1; k < steps.length; k += 1) {
     let j = k;
     while (j + 1 < steps.length && quiet(steps[k]) && quiet(steps[j + 1])) j += 1;
     const [a, b] = [steps[k], steps[j]];
-    out.push(j === k ? { ...a, span: [k, k] } : { ...b, t_from: a.t_from ?? a.t, span: [k, j] });
+    out.push(j === k ? { ...a, span: [k, k], quiet: quiet(a) } : { ...b, t_from: a.t_from ?? a.t, span: [k, j], quiet: true });
     k = j;
   }
   return out;
@@ -68,7 +70,7 @@ function stepRow(steps, k, questionLen, total) {
   const [from, to] = levels(steps, k);
   const [a, b] = s.span || [k, k];
   const which = a === b ? `step ${a}` : `steps ${a}–${b}`;
-  const parts = k === 0 ? ["start", `t ${from}`] : [which, `t ${from} → ${to}`, ...(a === b ? [] : ["none revealed"])];
+  const parts = k === 0 ? ["start", `t ${from}`] : [which, `t ${from} → ${to}`, ...(s.quiet ? ["none revealed"] : [])];
   parts.forEach((text, i) => { // "step 5 · t 0.90 → 0.88": parts that narrow columns stack
     const part = document.createElement("span");
     part.className = "tl-part";
@@ -83,8 +85,7 @@ function stepRow(steps, k, questionLen, total) {
     questionLen,
     focusable: true,
     label: k === 0 ? `Start, t = ${from}: ${s.tokens}`
-      : a === b ? `Step ${a} of ${total}, t from ${from} to ${to}: ${s.tokens}`
-        : `Steps ${a} to ${b} of ${total}, t from ${from} to ${to}, nothing revealed: ${s.tokens}`,
+      : `${a === b ? `Step ${a}` : `Steps ${a} to ${b}`} of ${total}, t from ${from} to ${to}${s.quiet ? ", nothing revealed" : ""}: ${s.tokens}`,
   });
   if (s.top) s.top.forEach((tp, i) => { if (tp) cells.children[i].classList.add("has-top"); });
   row.append(lab, cells);
