@@ -30,12 +30,12 @@ at least one letter.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from .dataset import LETTERS, MASK_ID, PAD_ID, Dataset
-from .samplers import GRID, REMDM_ETA, THRESHOLD, remdm_step, select
+from .samplers import REMDM_ETA, THRESHOLD, RowRules
 from .timeline import MIN_TEMPERATURE, record, timeline_tops, top_candidates
 
 __all__ = ["MIN_TEMPERATURE", "Settings", "Context", "allowed_at", "allowed_all", "clean",
@@ -310,7 +310,7 @@ def run(denoiser, data: Dataset, rows: np.ndarray, maskable: np.ndarray,
     ctx = Context.build(data, maskable, letters_only)
     x = np.where(maskable, MASK_ID, rows).astype(np.intp)
     n0 = maskable.sum(axis=1)
-    rules = _Rules.build(st, strategies or [st.strategy] * B, n0)
+    rules = RowRules.build(st, strategies or [st.strategy] * B, n0)
     tally = Tally(B, L)
     cache = np.zeros((B, L, data.vocab_size))
     fresh = np.zeros(B, dtype=bool)  # the cache holds the output for the current row
@@ -335,7 +335,7 @@ def run(denoiser, data: Dataset, rows: np.ndarray, maskable: np.ndarray,
         d = candidates(cache, x, masked, ctx, st.temperature, rng)
         tops = (timeline_tops(d.pn, masked, data, st.temperature) if st.tops else [[]] * B) \
             if st.trace else None
-        reveal, remask = rules.pick(x, masked, maskable, d, i, rng)
+        reveal, remask = rules.pick(masked, maskable, d.conf, d.conf_raw, i, rng)
         reveal &= going[:, None]
         x[remask] = MASK_ID
         tally.prob_of[remask] = np.nan
@@ -351,57 +351,6 @@ def run(denoiser, data: Dataset, rows: np.ndarray, maskable: np.ndarray,
     # a grid row counts every step of its budget, also those it no longer needed
     tally.nfe_uncached[rules.grid] = rules.budget[rules.grid]
     return _results(data, x, timelines, tally)
-
-
-@dataclass
-class _Rules:
-    """The rows of each rule in one run, with their step budgets (all (B,))."""
-
-    st: Settings
-    groups: list  # (strategy, rows: slice or index array, budget) per rule, first seen first
-    budget: np.ndarray  # steps of each row's rule (left to right: its group's most masks)
-    grid: np.ndarray  # bool: the rule walks t on the grid (s+1)/n and counts every step
-    keep_going: np.ndarray  # bool: a finished grid row still steps (timeline, ReMDM)
-    llada: np.ndarray  # bool: commit in the order of the unrestricted probability
-    n0: np.ndarray  # masks of each row at the start
-    settings: dict  # strategy -> its Settings (strategy and budget filled in)
-
-    @classmethod
-    def build(cls, st: Settings, strategies: list[str], n0: np.ndarray) -> _Rules:
-        names = np.array(strategies)
-        groups, budget = [], np.zeros(len(names), dtype=int)
-        for name in dict.fromkeys(strategies):
-            idx = np.flatnonzero(names == name)
-            contiguous = idx[-1] - idx[0] + 1 == len(idx)  # views, not copies, per step
-            rows = slice(int(idx[0]), int(idx[-1]) + 1) if contiguous else idx
-            b = max(int(n0[idx].max()), 1) if name == "left_to_right" else st.steps
-            budget[idx] = b
-            groups.append((name, rows, b))
-        grid = np.isin(names, GRID)
-        keep = np.full(len(names), st.trace) | (names == "remdm")
-        settings = {name: replace(st, strategy=name, steps=b) for name, _, b in groups}
-        return cls(st, groups, budget, grid, keep, names == "llada", n0, settings)
-
-    def pick(self, x, masked, maskable, d: Draw, i, rng) -> tuple[np.ndarray, np.ndarray]:
-        """(reveal, remask), (B, L) bool: each rule's choice on its own rows at step ``i``."""
-        reveal, remask = np.zeros_like(masked), np.zeros_like(masked)
-        for name, rows, budget in self.groups:
-            if i >= budget or (name != "remdm" and not masked[rows].any()):
-                continue  # a finished rule reveals nothing (only ReMDM may mask again)
-            st = self.settings[name]
-            reveal[rows], remask[rows] = _rule(st, x[rows], masked[rows], maskable[rows],
-                                               d.conf[rows], d.conf_raw[rows], i, budget,
-                                               self.n0[rows], rng)
-        return reveal, remask
-
-
-def _rule(st, x, masked, maskable, conf, conf_raw, i, steps, n0, rng):
-    """(reveal, remask) for step ``i``: the rule of ``st.strategy``."""
-    if st.strategy == "remdm":
-        t, s = (steps - i) / steps, (steps - i - 1) / steps
-        return remdm_step(masked, maskable & ~masked, t, s, st.eta, rng)
-    reveal = select(st.strategy, masked, conf, conf_raw, i, steps, n0, rng, st.threshold)
-    return reveal, np.zeros_like(masked)
 
 
 def _results(data, x, timelines, tally) -> list[dict]:

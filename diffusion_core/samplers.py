@@ -49,6 +49,7 @@ Rules (``STRATEGIES``):
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -167,3 +168,59 @@ def remdm_step(masked: np.ndarray, committed: np.ndarray, t: float, s: float, et
     reveal = masked & (rng.random(masked.shape) < p_unmask)
     remask = committed & (rng.random(masked.shape) < sigma)
     return reveal, remask
+
+
+def rule_step(st, masked, maskable, conf, conf_raw, i, steps, n0, rng):
+    """(reveal, remask), (B, L) bool, for step ``i`` of ``steps`` under ``st.strategy``
+    (``st``: the reverse run's settings, with ``eta`` and ``threshold``)."""
+    if st.strategy == "remdm":
+        t, s = (steps - i) / steps, (steps - i - 1) / steps
+        return remdm_step(masked, maskable & ~masked, t, s, st.eta, rng)
+    reveal = select(st.strategy, masked, conf, conf_raw, i, steps, n0, rng, st.threshold)
+    return reveal, np.zeros_like(masked)
+
+
+@dataclass
+class RowRules:
+    """The rows of each rule in one reverse run, with their step budgets (arrays (B,)).
+
+    Rows of one rule are grouped (first seen first); each step, every rule picks its
+    reveals on its own rows (:meth:`pick`), so several rules can share one run.
+    """
+
+    groups: list  # (strategy, rows: slice or index array, budget) per rule
+    budget: np.ndarray  # steps of each row's rule (left to right: its group's most masks)
+    grid: np.ndarray  # bool: the rule walks t on the grid (s+1)/n and counts every step
+    keep_going: np.ndarray  # bool: a finished grid row still steps (timeline, ReMDM)
+    llada: np.ndarray  # bool: commit in the order of the unrestricted probability
+    n0: np.ndarray  # masks of each row at the start
+    settings: dict  # strategy -> its settings (strategy and budget filled in)
+
+    @classmethod
+    def build(cls, st, strategies: list[str], n0: np.ndarray) -> RowRules:
+        """``st``: the run's settings (:class:`diffusion_core.reverse.Settings`); ``strategies``
+        (B,) a rule per row; ``n0`` (B,) masks of each row at the start."""
+        names = np.array(strategies)
+        groups, budget = [], np.zeros(len(names), dtype=int)
+        for name in dict.fromkeys(strategies):
+            idx = np.flatnonzero(names == name)
+            contiguous = idx[-1] - idx[0] + 1 == len(idx)  # views, not copies, per step
+            rows = slice(int(idx[0]), int(idx[-1]) + 1) if contiguous else idx
+            b = max(int(n0[idx].max()), 1) if name == "left_to_right" else st.steps
+            budget[idx] = b
+            groups.append((name, rows, b))
+        grid = np.isin(names, GRID)
+        keep = np.full(len(names), st.trace) | (names == "remdm")
+        settings = {name: replace(st, strategy=name, steps=b) for name, _, b in groups}
+        return cls(groups, budget, grid, keep, names == "llada", n0, settings)
+
+    def pick(self, masked, maskable, conf, conf_raw, i, rng) -> tuple[np.ndarray, np.ndarray]:
+        """(reveal, remask), (B, L) bool: each rule's choice on its own rows at step ``i``."""
+        reveal, remask = np.zeros_like(masked), np.zeros_like(masked)
+        for name, rows, budget in self.groups:
+            if i >= budget or (name != "remdm" and not masked[rows].any()):
+                continue  # a finished rule reveals nothing (only ReMDM may mask again)
+            reveal[rows], remask[rows] = rule_step(
+                self.settings[name], masked[rows], maskable[rows], conf[rows], conf_raw[rows],
+                i, budget, self.n0[rows], rng)
+        return reveal, remask
