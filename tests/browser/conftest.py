@@ -6,6 +6,7 @@ and on a Content-Security-Policy violation.
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import pathlib
 import shutil
@@ -132,6 +133,18 @@ def open_page(browser, server, path="", **ctx):
     w = Watched(context, server.origin)
     w.page.goto(server.url + path)
     return w
+
+
+@contextlib.contextmanager
+def page_without_scripts(browser, server):
+    """The built page as its HTML and CSS alone draw it (JavaScript off), closed after use."""
+    context = browser.new_context(java_script_enabled=False, service_workers="block")
+    try:
+        page = context.new_page()
+        page.goto(server.url)
+        yield page
+    finally:
+        context.close()
 
 
 def wait_until(page, expression: str, timeout: float = 30_000, poll_s: float = 0.03):

@@ -3,19 +3,14 @@
 Whatever the page's modules fill into the hero (the reading time, the data's counts)
 must already be written in index.html: a change after the first paint moves the text.
 """
-from conftest import wait_until
+from conftest import page_without_scripts, wait_until
 
 HERO = "[...document.querySelectorAll('header.hero [data-fill], #reading-time')].map(e => e.textContent)"
 
 
 def test_the_hero_text_does_not_change_once_the_scripts_run(browser, server):
-    static = browser.new_context(java_script_enabled=False, service_workers="block")
-    try:
-        page = static.new_page()
-        page.goto(server.url)
+    with page_without_scripts(browser, server) as page:
         written = page.evaluate(HERO)
-    finally:
-        static.close()
     live = browser.new_context(service_workers="block")
     try:
         page = live.new_page()

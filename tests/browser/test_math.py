@@ -1,22 +1,18 @@
 """The formulas arrive typeset with the page: no KaTeX script, no inline styles (#12)."""
+from conftest import page_without_scripts
 
 # the height KaTeX gives a formula's strut, as laid out by the browser (0 when its class is missing)
 STRUTS = "[...document.querySelectorAll('.math.display .katex-html .katex-strut')].map(s => s.getBoundingClientRect().height)"
 
 
 def test_the_formulas_are_typeset_without_any_script(browser, server):
-    context = browser.new_context(java_script_enabled=False, service_workers="block")
-    try:
-        page = context.new_page()
-        page.goto(server.url)
+    with page_without_scripts(browser, server) as page:
         assert page.locator(".math.display .katex-display").count() == page.locator("[data-tex]").count() >= 4
         # JavaScript is off, but evaluate() runs through the DevTools protocol
         struts = page.evaluate(STRUTS)
         assert struts and all(h > 10 for h in struts), struts
         box = page.locator(".formula .math.display").first.bounding_box()
         assert 30 < box["height"] < 120, box  # one line of maths, not its MathML twin as well
-    finally:
-        context.close()
 
 
 def test_the_page_loads_no_katex_script_and_breaks_no_csp_rule(watched):
