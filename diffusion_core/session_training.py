@@ -37,21 +37,24 @@ Training time travel (issue #15, part 4). The trainer keeps the weights after ep
     strategy = "random", seed = 0} -> {epoch, loss, samples: [{text, new}], novelty}
     (names): the same denoising seed re-run with that snapshot's weights.
 
-Warm-up. ``warm_up`` {max_ms = 20 (1-1000)} -> {done, epochs}: a throwaway names model
-trained for :data:`WARM_EPOCHS` full-batch epochs in pieces of at most ``max_ms``, then
-one Generate with it; nothing is kept. The page sends it after Python is ready, while
-the reader is still reading. A browser first runs WebAssembly with a baseline compiler
-and compiles the functions that turn out hot (numpy's loops) again with its optimising
-compiler; this lets that happen before the reader's first Train, which then runs faster
-(measured in Chromium 156 on a 2-core machine: 220 epochs through the engine in
-0.59-0.69 s after the warm-up, 0.83 s in a fresh page without it).
+Warm-up. ``warm_up`` {max_ms = 20 (1-1000)} -> {done, epochs}: the page's own requests
+during and after a first Train (train_start, :data:`WARM_EPOCHS` epochs of train_chunk,
+predict, the live ELBO, beliefs, trace, snapshots, sample, a small evaluate), sent to a
+private session in pieces of at most ``max_ms``; nothing is kept. The page sends it after
+Python is ready, while the reader is still reading. A browser first runs WebAssembly with
+a baseline compiler, compiling each function the first time it runs, and compiles the
+functions that turn out hot (numpy's loops) again with its optimising compiler; this
+lets that happen before the reader's first Train. (Chromium 156, 2-core machine, traced:
+a Train after the older warm-up, 40 epochs of the trainer alone, still compiled 49
+functions for the first time; after this one, 2.)
 """
 
 from __future__ import annotations
 
+import json
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Generator
 from dataclasses import replace
 
 import numpy as np
@@ -61,6 +64,37 @@ from .model import Params
 from .train import MAX_SNAPSHOTS, Trainer, get_recipe
 
 WARM_EPOCHS = 40  # about as many as Chromium needs before the epoch time stops falling
+
+
+def _warm_up_requests(w) -> Generator[int, float, None]:
+    """The page's own requests during and after a first Train, sent to a private session ``w``.
+
+    Started with ``next()``, then driven with ``send(ms)``: the milliseconds left in the
+    current piece, which a training chunk may use. Yields the epochs trained so far after
+    each request; raises ``RuntimeError`` if one fails (a bug: they are all valid).
+    """
+    def call(method: str, **args):
+        reply = json.loads(w.handle(json.dumps({"method": method, "args": args})))
+        if not reply["ok"]:
+            raise RuntimeError(f"warm-up request {method} failed: {reply['error']}")
+        return reply["result"]
+
+    call("train_start", task="names", seed=0)
+    epochs = 0
+    ms = yield 0
+    while epochs < WARM_EPOCHS:
+        epochs = call("train_chunk", task="names", max_epochs=WARM_EPOCHS - epochs,
+                      max_ms=min(1000.0, max(1.0, ms)))["epoch"]
+        ms = yield epochs
+    for method, args in (("predict", {"task": "names", "index": 0, "t": 0.5, "seed": 1}),
+                         ("elbo", {"task": "names", "mode": "live"}),
+                         ("beliefs", {"task": "names", "row": "???????"}),
+                         ("trace", {"index": 0, "t": 0.5, "seed": 1}),
+                         ("snapshots", {"task": "names"}),
+                         ("sample", {"n": 15}),
+                         ("evaluate", {"task": "names", "n": 1000})):
+        call(method, **args)
+        yield epochs
 
 
 def _s():
@@ -82,22 +116,24 @@ class TrainingMethods:
     # Provided by Session (declared for the type checker only):
     slots: dict
     _no_t: dict[str, dict]
-    _warm: Trainer | None
+    _warm: tuple[Generator[int, float, None], int] | None
     _sampling_args: Callable[..., dict]
 
     def do_warm_up(self, args):
         ms = _s()._num(args, "max_ms", 20, 1, 1000)
-        tr = getattr(self, "_warm", None)
-        if tr is None:
-            names = dataset.builtin("names")
-            tr = self._warm = Trainer(names, get_recipe("names", "default", epochs=WARM_EPOCHS))
-        if len(tr.history) < WARM_EPOCHS:
-            tr.run(WARM_EPOCHS - len(tr.history), max_seconds=ms / 1000)
-        done = len(tr.history) >= WARM_EPOCHS
-        if done:
-            sampler.sample(tr.params, tr.data, n=4, steps=10, seed=0)
+        deadline = time.perf_counter() + ms / 1000
+        if getattr(self, "_warm", None) is None:
+            steps = _warm_up_requests(type(self)())
+            self._warm = (steps, next(steps))  # the private session's train_start
+        steps, epochs = self._warm
+        try:
+            while (left := (deadline - time.perf_counter()) * 1000) > 0:
+                epochs = steps.send(left)
+        except StopIteration:
             self._warm = None
-        return {"done": done, "epochs": len(tr.history)}
+            return {"done": True, "epochs": WARM_EPOCHS}
+        self._warm = (steps, epochs)
+        return {"done": False, "epochs": epochs}
 
     def _no_t_runs(self) -> dict:
         if not hasattr(self, "_no_t"):

@@ -218,3 +218,24 @@ def test_warm_up_trains_a_throwaway_model_in_pieces_and_keeps_nothing():
     assert ok(s, "describe") == before  # no model, no history: the reader's state is untouched
     assert "no trained model" in user_error(s, "sample", n=1)
     assert "max ms must be between 1 and 1000" in user_error(s, "warm_up", max_ms=0)
+
+
+def test_warm_up_sends_the_pages_own_requests_to_a_private_session(monkeypatch):
+    sent: list[tuple[int, str]] = []
+    handle = Session.handle
+
+    def spy(self, request):
+        sent.append((id(self), json.loads(request)["method"]))
+        return handle(self, request)
+
+    monkeypatch.setattr(Session, "handle", spy)
+    s = Session()
+    while not json.loads(s.handle(json.dumps({"method": "warm_up", "args": {"max_ms": 50}})))[
+            "result"]["done"]:
+        assert len(sent) < 500
+    mine = [m for who, m in sent if who == id(s)]
+    private = [m for who, m in sent if who != id(s)]
+    assert set(mine) == {"warm_up"}
+    assert private[0] == "train_start" and private.count("train_chunk") >= 1
+    assert set(private) == {"train_start", "train_chunk", "predict", "elbo", "beliefs",
+                            "trace", "snapshots", "sample", "evaluate"}

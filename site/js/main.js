@@ -80,9 +80,9 @@ async function onReady(detail) {
   warmUp();
 }
 
-// A throwaway training in pieces of 20 ms while the reader reads (session "warm_up"): the
-// browser compiles numpy's hot loops with its optimising compiler before the first Train,
-// which then runs faster (see diffusion_core/session_training.py). A reader's own call
+// The page's own requests on a throwaway model, in pieces of 20 ms while the reader reads
+// (session "warm_up"): the browser compiles the code they run, and numpy's hot loops with
+// its optimising compiler, before the first Train (see diffusion_core/session_training.py). A reader's own call
 // waits at most one piece.
 async function warmUp() {
   const idle = () => new Promise((r) => (window.requestIdleCallback ? requestIdleCallback(r, { timeout: 200 }) : setTimeout(r, 50)));
