@@ -31,8 +31,12 @@ export function createByHand({ engine, state, page }) {
   page.on("change", () => {
     $("byhand-reset").disabled = !page.ready;
     // a new model, or the end of a run: start again from all masks with its weights
-    const key = `${page.tasks.names.version}:${page.running("names")}`;
-    if (page.ready && page.usable("names") && key !== s.shownFor) {
+    // (not while a run goes on: its weights change every chunk, and the worker is training)
+    const running = page.running("names");
+    const ended = s.wasRunning && !running;
+    s.wasRunning = running;
+    const key = page.tasks.names.version;
+    if (page.ready && page.usable("names") && !running && (key !== s.shownFor || ended)) {
       s.shownFor = key;
       reset(s);
     }
