@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass, replace
 SCHEDULES = ("constant", "cosine")
 WEIGHTINGS = ("uniform", "elbo")
 T_SAMPLINGS = ("uniform", "low-discrepancy")
+OUTPUT_INITS = ("he", "marginal")
 LR_RANGE = (1e-5, 10.0)
 HIDDEN = {"names": 128, "translate": 96}  # the seed's hidden sizes
 
@@ -44,6 +45,12 @@ class Recipe:
     weighting : "uniform", the seed's cross-entropy averaged over all
         maskable positions, visible ones too; or "elbo", the continuous-time
         MDLM objective (see :func:`diffusion_core.model.loss_weights`)
+    output_init : "he", the seed's He-normal output weights and zero output
+        biases; or "marginal": the same draws times 0.1, and each output bias
+        set to the log of that character's frequency at that position in the
+        training data (:func:`diffusion_core.train.marginal_logits`), so the untrained denoiser
+        already predicts each position's marginal ("init well": Karpathy 2019,
+        "A Recipe for Training Neural Networks", karpathy.github.io)
     """
 
     name: str
@@ -57,6 +64,7 @@ class Recipe:
     t_sampling: str = "uniform"
     t_input: bool = True
     weighting: str = "uniform"
+    output_init: str = "he"
 
     def to_json(self) -> dict:
         return asdict(self)
@@ -67,7 +75,8 @@ class Recipe:
 
     def explain(self, n_examples: int) -> str:
         """One plain sentence for the page, e.g. "Adam on all 40 examples at once (one step
-        per epoch), 220 epochs, learning rate 0.03 decaying to 0 along a cosine."."""
+        per epoch), 200 epochs, learning rate 0.03 decaying to 0 along a cosine, output biases
+        started at each position's character frequencies."."""
         opt = "Adam" if self.optimizer == "adam" else "plain SGD"
         if self.batch_size == 0:
             what = f"all {n_examples} examples at once (one step per epoch)"
@@ -82,6 +91,8 @@ class Recipe:
         extra += ["low-discrepancy noise levels"] if self.t_sampling != "uniform" else []
         extra += ["without t"] if not self.t_input else []
         extra += ["ELBO weighting"] if self.weighting == "elbo" else []
+        extra += ["output biases started at each position's character frequencies"] \
+            if self.output_init == "marginal" else []
         return f"{opt} on {what}, {self.epochs} epochs, {', '.join([lr, *extra])}."
 
 
@@ -89,7 +100,8 @@ class Recipe:
 RECIPES = {
     "names": {
         "seed": Recipe("seed", "sgd", 0.01, 1, 500),
-        "default": Recipe("default", "adam", 0.03, 0, 220, schedule="cosine"),
+        "default": Recipe("default", "adam", 0.03, 0, 200, schedule="cosine",
+                          output_init="marginal"),
     },
     "translate": {
         "seed": Recipe("seed", "sgd", 0.01, 1, 1000),
@@ -114,6 +126,8 @@ def _check(r: Recipe) -> None:
          f"t sampling must be uniform or low-discrepancy, not {r.t_sampling!r}")
     need(isinstance(r.t_input, bool), "t_input must be true or false")
     need(r.weighting in WEIGHTINGS, f"weighting must be uniform or elbo, not {r.weighting!r}")
+    need(r.output_init in OUTPUT_INITS,
+         f"output init must be he or marginal, not {r.output_init!r}")
 
 
 def get_recipe(task: str, name: str = "default", **overrides) -> Recipe:

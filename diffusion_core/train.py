@@ -36,10 +36,31 @@ from .recipe import HIDDEN, LR_RANGE, RECIPES, Recipe, get_recipe, lr_factor
 from .steps import SGD, Adam, FastBatch, FastSGD1
 
 __all__ = ["HIDDEN", "LR_RANGE", "RECIPES", "Recipe", "get_recipe", "lr_factor",
-           "SGD", "Adam", "FastSGD1", "Trainer", "MAX_SNAPSHOTS", "is_snapshot_epoch"]
+           "SGD", "Adam", "FastSGD1", "Trainer", "marginal_logits", "MAX_SNAPSHOTS", "is_snapshot_epoch"]
 
 MAX_SNAPSHOTS = 30
 GOLDEN = (math.sqrt(5.0) - 1.0) / 2.0
+
+
+def marginal_logits(data: Dataset, alpha: float = 0.5) -> np.ndarray:
+    """Log frequencies of each character at each position of the training rows, (L * V,).
+
+    Entry ``l * V + v`` is ``log((n_lv + alpha / V) / (N + alpha))``, where ``n_lv`` counts
+    the rows with token ``v`` at position ``l``: add-``alpha`` smoothing spread over the
+    vocabulary, so a character never seen there gets a large negative logit, not -inf.
+    As output biases (recipe ``output_init="marginal"``), they make the softmax at every
+    position start at that position's marginal distribution.
+
+    >>> from diffusion_core.dataset import builtin
+    >>> z = marginal_logits(builtin("names")).reshape(7, -1)
+    >>> bool(np.allclose(np.exp(z).sum(axis=1), 1.0))
+    True
+    """
+    N, L = data.tokens.shape
+    V = data.vocab_size
+    counts = np.zeros((L, V))
+    np.add.at(counts, (np.broadcast_to(np.arange(L), (N, L)), data.tokens), 1.0)
+    return np.log((counts + alpha / V) / (N + alpha)).ravel()
 
 
 def is_snapshot_epoch(e: int) -> bool:
@@ -57,6 +78,7 @@ def is_snapshot_epoch(e: int) -> bool:
 class Trainer:
     """Trains a fresh model on a dataset; :meth:`run` can be called again to go on.
 
+    >>> from diffusion_core.dataset import builtin
     >>> tr = Trainer(builtin("names"), get_recipe("names", "seed"), seed=0)
     >>> losses = tr.run(2)      # mean loss of each epoch, about ln 22 = 3.09 at first
     """
@@ -70,6 +92,9 @@ class Trainer:
         self.params = Params.init(self.config, self.rng)
         if not recipe.t_input:
             self.params.W1[-2] = 0.0  # fed t = 0, these weights get no gradient: stay 0
+        if recipe.output_init == "marginal":
+            self.params.W2[:-1] *= 0.1
+            self.params.W2[-1] = marginal_logits(data)
         self.history: list[float] = []
         self.steps = 0
         self.diverged = False

@@ -10,7 +10,8 @@ from diffusion_core.model import loss_weights
 from diffusion_core.recipe import lr_factor, recipe_from_json
 from diffusion_core.sampler import accuracy
 from diffusion_core.session import Session
-from diffusion_core.train import MAX_SNAPSHOTS, Trainer, get_recipe, is_snapshot_epoch
+from diffusion_core.train import (MAX_SNAPSHOTS, Trainer, get_recipe, is_snapshot_epoch,
+                                  marginal_logits)
 
 # The first epoch losses of the seed recipe, seed 0 (a pinned trajectory: the
 # browser test compares the page's losses against the same numbers).
@@ -110,7 +111,7 @@ def test_default_recipe_is_one_batch_of_the_whole_dataset_at_any_size():
     out = json.loads(s.handle('{"method": "describe", "args": {"task": "names"}}'))["result"]
     assert out["recipes"]["default"]["batch_size"] == 0
     assert r.batch_rows(41) == 41 and get_recipe("names", "default", masks=2).batch_rows(41) == 82
-    assert r.explain(41).startswith("Adam on all 41 examples at once (one step per epoch), 220 ")
+    assert r.explain(41).startswith("Adam on all 41 examples at once (one step per epoch), 200 ")
     assert "decaying to 0 along a cosine" in r.explain(41)
     assert get_recipe("names", "seed").explain(40) == (
         "plain SGD on one example per step, 500 epochs, learning rate 0.01.")
@@ -165,6 +166,7 @@ def test_low_discrepancy_t_covers_every_stratum_of_an_epoch():
 @pytest.mark.parametrize("bad, message", [({"schedule": "linear"}, "constant or cosine"),
                                           ({"masks": 0}, "masks"),
                                           ({"weighting": "x"}, "uniform or elbo"),
+                                          ({"output_init": "zero"}, "he or marginal"),
                                           ({"batch_size": -1}, "0 for all at once")])
 def test_bad_recipes_say_what_is_allowed(bad, message):
     with pytest.raises(ValueError, match=message):
@@ -175,6 +177,26 @@ def test_old_checkpoint_recipes_load_with_the_old_meaning():
     old = {"name": "default", "optimizer": "adam", "lr": 0.01, "batch_size": 40, "epochs": 500}
     r = recipe_from_json(old)
     assert (r.schedule, r.masks, r.t_input, r.weighting) == ("constant", 1, True, "uniform")
+    assert r.output_init == "he"
+
+
+def test_marginal_output_init_starts_at_each_positions_letter_frequencies():
+    d = builtin("names")
+    z = marginal_logits(d).reshape(d.seq_len, d.vocab_size)
+    np.testing.assert_allclose(np.exp(z).sum(axis=1), 1.0, atol=1e-12)  # log-probabilities
+    for pos in range(d.seq_len):  # the commonest letter at each position has the largest bias
+        counts = np.bincount(d.tokens[:, pos], minlength=d.vocab_size)
+        assert z[pos].argmax() == counts.argmax()
+        assert np.all(np.isfinite(z[pos])) and np.all(z[pos][counts == 0] < z[pos].max() - 4)
+    he = Trainer(d, get_recipe("names", "default", output_init="he"), seed=0)
+    marg = Trainer(d, get_recipe("names", "default"), seed=0)
+    assert get_recipe("names", "default").output_init == "marginal"
+    assert get_recipe("names", "seed").output_init == "he"  # the original page's init
+    np.testing.assert_array_equal(marg.params.W2[-1], marginal_logits(d))
+    np.testing.assert_allclose(marg.params.W2[:-1], 0.1 * he.params.W2[:-1], rtol=1e-15)
+    assert np.array_equal(marg.params.W1, he.params.W1)  # the same random draws otherwise
+    before = [eval_loss(tr.params, d, n=4000).mean for tr in (he, marg)]
+    assert before[0] > 3.0 and before[1] < 2.0  # ln 22 = 3.09 for a uniform guess
 
 
 # -- snapshots --------------------------------------------------------------------------

@@ -215,7 +215,7 @@ def test_nothing_scrolls_sideways_at_320_px(browser, server):
         page.click("#use-names")
         wait_until(page, "document.querySelector('#data-message').dataset.kind === 'ok'")
         assert overflow(page) <= 0, "own 12-letter names"
-        page.select_option("#epochs", "220")
+        page.select_option("#epochs", "200")
         page.click("#train")
         wait_until(page, "!document.querySelector('#stop').disabled")
         assert overflow(page) <= 0, "training"

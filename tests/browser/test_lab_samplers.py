@@ -10,7 +10,7 @@ COMPARED = ("document.querySelectorAll('#compare-grid .cmp-col').length === 7"
 QUALITY_IDLE = "!document.querySelector('#quality-run').disabled"
 
 
-def train_names(page, epochs="220"):
+def train_names(page, epochs="200"):
     page.select_option("#recipe", "default")
     page.select_option("#epochs", epochs)
     page.click("#train")

@@ -8,7 +8,7 @@ from conftest import Watched, open_page, wait_ready, wait_until
 TRAIN_DONE = "document.querySelector('#stop').disabled && !document.querySelector('#train').disabled"
 
 
-def train_names(page, epochs="220", recipe="default"):
+def train_names(page, epochs="200", recipe="default"):
     page.select_option("#recipe", recipe)
     page.select_option("#epochs", epochs)
     page.click("#train")
@@ -63,7 +63,7 @@ def test_model_diagram_reads_the_real_config(ready):
 def test_train_draws_the_floor_and_never_nan(ready):
     page = ready.page
     train_names(page)
-    assert page.inner_text("#epoch-readout").strip().startswith("220")
+    assert page.inner_text("#epoch-readout").strip().startswith("200")
     loss = float(re.search(r"\d+\.\d+", page.inner_text("#loss-readout")).group())
     assert 0.3 < loss < 1.5
     assert float(re.search(r"[\d,]+", page.inner_text("#sps-readout")).group().replace(",", "")) > 0
@@ -164,7 +164,7 @@ def test_controls_have_visible_labels_and_work_from_the_keyboard(ready):
     for label in ["Noise level t", "Learning rate", "Recipe", "Steps", "Temperature",
                   "Reveal order", "English word"]:
         assert page.get_by_label(label, exact=False).count() >= 1, label
-    page.select_option("#epochs", "220")
+    page.select_option("#epochs", "200")
     page.focus("#train")
     page.keyboard.press("Enter")
     wait_until(page, "!document.querySelector('#stop').disabled")

@@ -12,7 +12,7 @@ def text(page, sel):
     return page.locator(sel).inner_text()
 
 
-def start_training(page, epochs="220", recipe="default"):
+def start_training(page, epochs="200", recipe="default"):
     page.select_option("#recipe", recipe)
     page.select_option("#epochs", epochs)
     page.click("#train")

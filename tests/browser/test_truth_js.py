@@ -120,7 +120,7 @@ def test_a_name_through_the_model_and_the_removed_mass(ready):
     denoise = page.inner_text("#denoise")
     assert "rounded up" in denoise and "drawn character" in denoise
     assert "same number of positions is revealed" not in denoise
-    page.select_option("#epochs", "220")
+    page.select_option("#epochs", "200")
     page.click("#train")
     wait_until(page, "!document.querySelector('#stop').disabled")
     wait_until(page, TRAIN_DONE, timeout=120_000)

@@ -3,7 +3,7 @@ Top candidates beside the exact posterior (held against the posterior worked out
 at every step, Fill in a name (good, unfitting and bad patterns), revealing by hand,
 the samplers with their NFE, bits per character, quality against steps with progress,
 and training time travel. One page per engine, trained once by the first test to need
-it (``#seed=7&epochs=220``). Errors fail every test as in test_firefox_webkit.py.
+it (``#seed=7&epochs=200``). Errors fail every test as in test_firefox_webkit.py.
 Selects and the slider are set by script with the events a reader's choice fires;
 text is typed, keys are pressed, buttons and cells are clicked.
 """
@@ -15,9 +15,9 @@ from collections import Counter
 import pytest
 from engine_drivers import ENGINES
 
-SETUP = "#seed=7&epochs=220"
+SETUP = "#seed=7&epochs=200"
 READY_S = 240  # WebKitGTK: 24-36 s on a loaded 2-core machine, over 150 s under very heavy load
-TRAIN_DONE = ("document.querySelector('#epoch-readout').textContent.trim().startsWith('220')"
+TRAIN_DONE = ("document.querySelector('#epoch-readout').textContent.trim().startsWith('200')"
               " && document.querySelector('#stop').disabled"
               " && !document.querySelector('#train').disabled")
 L = 7  # a name's length in the built-in task
@@ -337,7 +337,7 @@ def test_training_time_travel_changes_the_epoch_and_the_names(pool, server, engi
     e_first, loss_first, untrained = snapshot_at(page, 0)
     e_mid, loss_mid, _ = snapshot_at(page, last // 2)
     assert e_first == 0 and loss_first == "untrained (random weights)"
-    assert 100 < e_last <= 220 and e_first < e_mid < e_last, (e_first, e_mid, e_last)
+    assert 100 < e_last <= 200 and e_first < e_mid < e_last, (e_first, e_mid, e_last)
     for loss in (loss_mid, loss_last):
         assert re.fullmatch(r"training loss \d\.\d{3} nats per position", loss), loss
     assert len(trained_names) == len(untrained) == 12

@@ -5,7 +5,7 @@
 // at most once per animation frame; non-finite values are skipped.
 //
 //   const chart = createElboChart(svg, {empty: "Press Train"});
-//   chart.reset(220);                    // clear; the x axis spans 220 epochs
+//   chart.reset(200);                    // clear; the x axis spans 200 epochs
 //   chart.setEntropy(0.7603);            // bits per character, or null
 //   chart.add(40, 1.92, 0.03);           // epoch, bits per character, standard error
 //   chart.setPrecise(220, 0.846, 0.001); // the figure after training
