@@ -59,9 +59,9 @@ from dataclasses import replace
 
 import numpy as np
 
-from . import dataset, metrics, sampler
+from . import metrics, sampler
 from .model import Params
-from .train import MAX_SNAPSHOTS, Trainer, get_recipe
+from .train import MAX_SNAPSHOTS, Trainer
 
 WARM_EPOCHS = 40  # about as many as Chromium needs before the epoch time stops falling
 
@@ -122,10 +122,11 @@ class TrainingMethods:
     def do_warm_up(self, args):
         ms = _s()._num(args, "max_ms", 20, 1, 1000)
         deadline = time.perf_counter() + ms / 1000
-        if getattr(self, "_warm", None) is None:
+        warm = getattr(self, "_warm", None)
+        if warm is None:
             steps = _warm_up_requests(type(self)())
-            self._warm = (steps, next(steps))  # the private session's train_start
-        steps, epochs = self._warm
+            warm = (steps, next(steps))  # the private session's train_start
+        steps, epochs = warm
         try:
             while (left := (deadline - time.perf_counter()) * 1000) > 0:
                 epochs = steps.send(left)

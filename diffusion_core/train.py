@@ -36,7 +36,8 @@ from .recipe import HIDDEN, LR_RANGE, RECIPES, Recipe, get_recipe, lr_factor
 from .steps import SGD, Adam, FastBatch, FastSGD1
 
 __all__ = ["HIDDEN", "LR_RANGE", "RECIPES", "Recipe", "get_recipe", "lr_factor",
-           "SGD", "Adam", "FastSGD1", "Trainer", "marginal_logits", "MAX_SNAPSHOTS", "is_snapshot_epoch"]
+           "SGD", "Adam", "FastSGD1", "Trainer", "marginal_logits", "MAX_SNAPSHOTS",
+           "is_snapshot_epoch"]
 
 MAX_SNAPSHOTS = 30
 GOLDEN = (math.sqrt(5.0) - 1.0) / 2.0

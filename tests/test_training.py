@@ -10,8 +10,13 @@ from diffusion_core.model import loss_weights
 from diffusion_core.recipe import lr_factor, recipe_from_json
 from diffusion_core.sampler import accuracy
 from diffusion_core.session import Session
-from diffusion_core.train import (MAX_SNAPSHOTS, Trainer, get_recipe, is_snapshot_epoch,
-                                  marginal_logits)
+from diffusion_core.train import (
+    MAX_SNAPSHOTS,
+    Trainer,
+    get_recipe,
+    is_snapshot_epoch,
+    marginal_logits,
+)
 
 # The first epoch losses of the seed recipe, seed 0 (a pinned trajectory: the
 # browser test compares the page's losses against the same numbers).
