@@ -82,8 +82,8 @@ async function onReady(detail) {
 
 // The page's own requests on a throwaway model, in pieces of 20 ms while the reader reads
 // (session "warm_up"): the browser compiles the code they run, and numpy's hot loops with
-// its optimising compiler, before the first Train (see diffusion_core/session_training.py). A reader's own call
-// waits at most one piece.
+// its optimising compiler, before the first Train (see diffusion_core/session_training.py).
+// A reader's own call waits at most one piece.
 async function warmUp() {
   const idle = () => new Promise((r) => (window.requestIdleCallback ? requestIdleCallback(r, { timeout: 200 }) : setTimeout(r, 50)));
   for (let piece = 0; piece < 100 && engine.state === "ready"; piece += 1) {

@@ -214,3 +214,13 @@ def test_reveal_by_hand_in_any_order(ready):
     page.locator("#byhand-row .cell").nth(3).click()
     wait_until(page, "document.querySelectorAll('#byhand-history li').length === 1")
     assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 1
+    # going on training (+500 more, the same model) leaves the row alone while the run goes
+    # on, and starts it again from all masks, with the new weights, once the run has ended
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.click("#more")
+    wait_until(page, "!document.querySelector('#stop').disabled")
+    assert page.locator("#byhand-history li").count() == 1
+    wait_until(page, "document.querySelector('#stop').disabled"
+               " && document.querySelectorAll('#byhand-history li').length === 0"
+               " && [...document.querySelectorAll('#byhand-row .cell')].every("
+               "c => c.textContent === '?')", timeout=60_000)

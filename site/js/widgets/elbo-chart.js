@@ -8,7 +8,7 @@
 //   chart.reset(200);                    // clear; the x axis spans 200 epochs
 //   chart.setEntropy(0.7603);            // bits per character, or null
 //   chart.add(40, 1.92, 0.03);           // epoch, bits per character, standard error
-//   chart.setPrecise(220, 0.846, 0.001); // the figure after training
+//   chart.setPrecise(200, 0.846, 0.001); // the figure after training
 //   chart.extend(720);                   // widen the x axis ("+500 more")
 
 const NS = "http://www.w3.org/2000/svg";
