@@ -13,6 +13,19 @@ export function fixed(x, digits = 3) {
   return finite(x) ? x.toFixed(digits) : DASH;
 }
 
+/**
+ * A standard error beside a value shown to 3 decimals: 3 decimals too, or, when that
+ * would round it to 0.000, one significant digit ("0.0003"), so "± 0.000" never claims
+ * an exact figure. Exactly 0 (a closed form) stays "0".
+ */
+export function err(x) {
+  if (!finite(x)) return DASH;
+  if (x === 0) return "0";
+  if (x >= 0.0005) return x.toFixed(3);
+  const decimals = -Math.floor(Math.log10(x));
+  return decimals <= 20 ? x.toFixed(decimals) : x.toExponential(0);
+}
+
 export function count(x) {
   return finite(x) ? Math.round(x).toLocaleString("en-US") : DASH;
 }

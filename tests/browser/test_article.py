@@ -151,6 +151,15 @@ def test_timeline_labels_give_t_before_and_after_each_step(page):
     assert labels == [want, want]
 
 
+def test_standard_errors_never_read_as_exact_zeros(page):
+    shown = page.evaluate("""(async () => {
+      const { err } = await import('./js/format.js');
+      return [0.0123, 0.0004, 0.00049, 0.0000012, 0, NaN].map(err);
+    })()""")
+    # 3 decimals as beside the values, else one significant digit; 0 only when exact
+    assert shown == ["0.012", "0.0004", "0.0005", "0.000001", "0", "–"]
+
+
 def test_charts_name_their_units_and_the_band_floor(page):
     assert "nats per position" in page.inner_html("#loss-chart")
     drawn = page.evaluate("""(async () => {

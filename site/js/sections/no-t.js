@@ -70,7 +70,7 @@ async function run(s) {
 function compareText(r, start) {
   const d = r.difference.mean;
   const comb = Math.hypot(r.with_t.stderr, r.without_t.stderr);
-  const est = (e) => `${fmt.fixed(e.mean, 3)} ± ${fmt.fixed(e.stderr, 3)}`;
+  const est = (e) => `${fmt.fixed(e.mean, 3)} ± ${fmt.err(e.stderr)}`;
   const epochs = r.epochs_with_t === r.epochs_without_t ? `both ${r.epochs_with_t} epochs`
     : `your model ${r.epochs_with_t} epochs (continued past the recipe's ${start.epochs}), the model without t ${r.epochs_without_t}`;
   return `Loss on the same ${fmt.count(r.n)} fresh draws, in nats per position: with t (your model) ${est(r.with_t)}; ` +

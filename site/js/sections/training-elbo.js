@@ -65,7 +65,7 @@ async function refresh({ engine, page, chart, readout, st }) {
     if (t.version === version && st.live) {
       chart.add(st.epoch, r.bits_per_char, r.stderr);
       chart.setEntropy(r.entropy_bits_per_char);
-      readout.textContent = `Live estimate at epoch ${st.epoch}: ${fmt.fixed(r.bits_per_char, 3)} ± ${fmt.fixed(r.stderr, 3)} bits per character ` +
+      readout.textContent = `Live estimate at epoch ${st.epoch}: ${fmt.fixed(r.bits_per_char, 3)} ± ${fmt.err(r.stderr)} bits per character ` +
         `(${fmt.count(r.rows)} random masks; the data's entropy is ${fmt.fixed(r.entropy_bits_per_char, 3)}).`;
     }
   } catch { /* a replaced or diverged model: the run's end says so */ }
@@ -90,7 +90,7 @@ async function precise({ engine, chart, readout, st, page }, version) {
     chart.setPrecise(epoch, r.bits_per_char, r.stderr);
     chart.setEntropy(r.entropy_bits_per_char);
     const how = r.exact ? "exact" : `${fmt.count(r.rows)} rows: ${r.rows <= 20000 ? "every mask of every name, two draws of t each" : "random masks"}`;
-    readout.textContent = `Negative ELBO after training: ${fmt.fixed(r.bits_per_char, 3)} ± ${fmt.fixed(r.stderr, 3)} bits per character (${how}). ` +
+    readout.textContent = `Negative ELBO after training: ${fmt.fixed(r.bits_per_char, 3)} ± ${fmt.err(r.stderr)} bits per character (${how}). ` +
       `The entropy of the data is ${fmt.fixed(r.entropy_bits_per_char, 3)} bits per character, the value of a perfect model; ` +
       `this model is ${fmt.fixed(r.bits_per_char - r.entropy_bits_per_char, 3)} bits per character above it.`;
   } catch (e) {

@@ -267,7 +267,7 @@ async function evaluateNames(s, version, doneText) {
     s.byT.show(ev.by_t);
     const m = ev.eval.mean;
     const f = ev.floor.mean;
-    readout.textContent = `Loss on ${fmt.count(ev.eval.n)} fresh draws: ${fmt.fixed(m, 3)} ± ${fmt.fixed(ev.eval.stderr, 3)} nats per position; ` +
+    readout.textContent = `Loss on ${fmt.count(ev.eval.n)} fresh draws: ${fmt.fixed(m, 3)} ± ${fmt.err(ev.eval.stderr)} nats per position; ` +
       `the floor is ${fmt.fixed(f, 3)}, so this is ${fmt.fixed(m / f, 2)} × the floor.`;
     if (doneText) say(s.message, `${doneText} Generate names in section V.`, "ok");
     await s.elbo.precise(version);

@@ -11,6 +11,8 @@
 //   chart.setPrecise(200, 0.846, 0.001); // the figure after training
 //   chart.extend(720);                   // widen the x axis ("+500 more")
 
+import { err } from "../format.js";
+
 const NS = "http://www.w3.org/2000/svg";
 const M = { left: 46, right: 14, top: 14, bottom: 38 };
 const W = 640, H = 220;
@@ -91,7 +93,7 @@ function draw(svg, st) {
   if (st.precise) {
     const p = st.precise;
     const c = el("circle", { class: "precise", cx: px(p.epoch).toFixed(1), cy: py(p.bits).toFixed(1), r: 5 }, svg);
-    el("title", {}, c).textContent = `precise: ${p.bits.toFixed(3)} ± ${p.stderr.toFixed(3)} bits per character`;
+    el("title", {}, c).textContent = `precise: ${p.bits.toFixed(3)} ± ${err(p.stderr)} bits per character`;
   }
   svg.setAttribute("aria-label", label(st));
 }
@@ -118,7 +120,7 @@ function label(st) {
   const parts = ["Negative ELBO in bits per character against epoch"];
   const last = st.points[st.points.length - 1];
   if (last) parts.push(`latest live estimate ${last.bits.toFixed(3)} at epoch ${last.epoch}`);
-  if (st.precise) parts.push(`precise ${st.precise.bits.toFixed(3)} ± ${st.precise.stderr.toFixed(3)}`);
+  if (st.precise) parts.push(`precise ${st.precise.bits.toFixed(3)} ± ${err(st.precise.stderr)}`);
   if (fin(st.entropy)) parts.push(`entropy of the data ${st.entropy.toFixed(3)}`);
   return parts.join("; ");
 }
