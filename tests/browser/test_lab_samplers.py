@@ -91,6 +91,20 @@ def test_compare_at_40_steps_merges_the_steps_that_reveal_nothing(ready):
         assert covered == list(range(1, 41)), (rule, covered)  # every step, in order, once
         assert "→ 0.00" in rows[rule][-1]["label"]
     assert merged >= 5 and len(rows["random"]) < 41  # 7 reveals cannot fill 40 steps
+    # rows out of view are not laid out until needed (CSS content-visibility), but the
+    # keyboard still reaches them: PageDown from the start row focuses the finished name,
+    # scrolled into view, drawn, with its probability label shown
+    longest = max(rows, key=lambda r: len(rows[r]))
+    timeline = page.locator(f".cmp-col[data-strategy={longest}] .cmp-timeline")
+    timeline.locator(".tl-row").first.locator(".cell").first.focus()
+    page.keyboard.press("PageDown")
+    last = timeline.locator(".tl-row").last
+    assert page.evaluate("document.activeElement.closest('.tl-row').classList.contains('tl-final')")
+    wait_until(page, "(() => { const r = document.activeElement.getBoundingClientRect();"
+               " return r.top >= 0 && r.bottom <= innerHeight && r.height > 0; })()")
+    assert last.inner_text().replace("\n", "").endswith(rows[longest][-1]["text"])  # drawn, not skipped
+    tip = page.evaluate("getComputedStyle(document.activeElement, '::after').content")
+    assert tip.strip('"') == page.evaluate("document.activeElement.dataset.p")
 
 
 def quality_cells(page):
