@@ -23,10 +23,15 @@ import { cellRow, placeholder } from "./cells.js";
 
 const num = (x) => (typeof x === "number" && Number.isFinite(x) ? x : null);
 
-/** The noise levels of row k as two strings, [before, after] ("1.00", "0.90"); the start row has one. */
-export function levels(steps, k) {
+/**
+ * The noise levels of row k as two strings, [before, after] ("1.00", "0.90"); the start
+ * row has one. Two decimals, or three in a run of more than 20 steps, whose grid
+ * (1/40 = 0.025 apart at 40 steps) two decimals would round unevenly.
+ */
+export function levels(steps, k, total = steps.length - 1) {
   const s = steps[k];
-  const shown = (x) => (x === null ? "?" : Math.max(0, x).toFixed(2));
+  const digits = total > 20 ? 3 : 2;
+  const shown = (x) => (x === null ? "?" : Math.max(0, x).toFixed(digits));
   if (k === 0) return [shown(num(s.t_to) ?? num(s.t) ?? 1), null];
   const from = num(s.t_from) ?? num(s.t);
   const next = steps[k + 1];
@@ -63,11 +68,11 @@ function stepRow(steps, k, questionLen, total) {
   const s = steps[k];
   const n = steps.length;
   const row = document.createElement("div");
-  row.className = "tl-row" + (k === n - 1 ? " tl-final" : "");
+  row.className = "tl-row" + (k === n - 1 ? " tl-final" : "") + (s.quiet ? " tl-quiet" : "");
   row.dataset.step = String(k);
   const lab = document.createElement("span");
   lab.className = "tl-label";
-  const [from, to] = levels(steps, k);
+  const [from, to] = levels(steps, k, total);
   const [a, b] = s.span || [k, k];
   const which = a === b ? `step ${a}` : `steps ${a}–${b}`;
   const parts = k === 0 ? ["start", `t ${from}`] : [which, `t ${from} → ${to}`, ...(s.quiet ? ["none revealed"] : [])];
