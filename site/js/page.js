@@ -43,6 +43,23 @@ export function say(el, text, kind = "") {
   el.textContent = text;
 }
 
+/**
+ * Keep a widget's opening prompt true to the model of `task`: `none` while it has no
+ * usable model, `ready` once it has one (on every "change" of the page). Only a prompt
+ * replaces a prompt: while the message shows anything else (a result, an error, progress)
+ * it is left alone. `stale`: more texts that count as prompts (e.g. "train first" errors).
+ *
+ *   keepPrompt(page, "names", $("sample-message"), {none: "Train … first", ready: "Press Generate …"});
+ */
+export function keepPrompt(page, task, el, { none, ready, stale = [] }) {
+  const prompts = new Set([el.textContent, none, ready, ...stale]);
+  const update = () => {
+    if (prompts.has(el.textContent) && page.ready) say(el, page.usable(task) ? ready : none);
+  };
+  page.on("change", update);
+  return update;
+}
+
 export const errorText = (e) => (e && e.message ? e.message : String(e));
 
 /** What a training run that ended in an error says. */

@@ -1,5 +1,6 @@
 """The lab's samplers side by side and quality against steps, through the page's controls."""
 import math
+import re
 
 from conftest import wait_until
 
@@ -32,7 +33,15 @@ def columns(page):
 def test_compare_samplers_shows_one_timeline_per_rule_with_nfe(ready):
     page = ready.page
     assert page.is_disabled("#compare-samplers")  # no model yet
+    prompts = ("#sample-message", "#fill-message", "#compare-message", "#quality-message")
+    for sel in prompts:
+        assert "Train a names model" in page.inner_text(sel), sel
     train_names(page)
+    # once a model exists, no section still asks for one: the prompts follow the model
+    for sel in prompts:
+        assert "Train a names model" not in page.inner_text(sel), sel
+    assert page.inner_text("#compare-message").startswith("Press Compare samplers")
+    assert page.inner_text("#sample-message").startswith("Press Generate")
     page.select_option("#compare-steps", "10")
     page.select_option("#lab-sampler", "threshold")
     page.click("#compare-samplers")
@@ -89,7 +98,10 @@ def test_compare_at_40_steps_merges_the_steps_that_reveal_nothing(ready):
             else:  # a step that revealed (or, under ReMDM, masked again) something
                 assert not b and row["text"] != before["text"], (rule, row)
         assert covered == list(range(1, 41)), (rule, covered)  # every step, in order, once
-        assert "→ 0.00" in rows[rule][-1]["label"]
+        assert "→ 0.000" in rows[rule][-1]["label"]
+        # 40 steps walk t down a grid 0.025 apart: three decimals, not unevenly rounded two
+        assert all(re.search(r"t \d\.\d{3}( → \d\.\d{3})?$", r["label"].split(" · ")[1])
+                   for r in rows[rule]), rule
     assert merged >= 5 and len(rows["random"]) < 41  # 7 reveals cannot fill 40 steps
     # rows out of view are not laid out until needed (CSS content-visibility), but the
     # keyboard still reaches them: PageDown from the start row focuses the finished name,
@@ -105,6 +117,35 @@ def test_compare_at_40_steps_merges_the_steps_that_reveal_nothing(ready):
     assert last.inner_text().replace("\n", "").endswith(rows[longest][-1]["text"])  # drawn, not skipped
     tip = page.evaluate("getComputedStyle(document.activeElement, '::after').content")
     assert tip.strip('"') == page.evaluate("document.activeElement.dataset.p")
+    # rows not drawn yet are given their true height: scrolling up or down through the
+    # comparison never changes its height (nothing moves), at a desktop width nor a phone's
+    for width in (1280, 360):
+        page.set_viewport_size({"width": width, "height": 800})
+        page.click("#compare-samplers")  # new rows, drawn (or not) at this width
+        wait_until(page, COMPARED + " && document.querySelector('#compare-message')"
+                   ".dataset.kind === 'ok'", timeout=60_000)
+        heights = page.evaluate(SCROLL_THROUGH, "#compare-grid")
+        assert max(heights) - min(heights) < 1, (width, sorted(set(heights)))
+
+
+# Scroll from below `sel` up past its top, then back down, 120 px a step (a wheel notch),
+# two frames after each; the height of `sel` at every step.
+SCROLL_THROUGH = """async (sel) => {
+  const el = document.querySelector(sel);
+  const frames = () => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+  const top = el.getBoundingClientRect().top + scrollY, bottom = top + el.offsetHeight;
+  scrollTo(0, bottom + 200);
+  await frames();
+  const heights = [el.offsetHeight];
+  for (const dir of [-1, 1]) {
+    for (let y = scrollY; dir < 0 ? y > top - 400 : y < bottom + 200; y += dir * 120) {
+      scrollTo(0, y);
+      await frames();
+      heights.push(el.offsetHeight);
+    }
+  }
+  return heights;
+}"""
 
 
 def quality_cells(page):

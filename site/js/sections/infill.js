@@ -9,13 +9,16 @@
 //
 //   createInfill({engine, state, page});   // -> {fill, fillAnswer}
 
-import { $, say, errorText } from "../page.js";
+import { $, say, errorText, keepPrompt } from "../page.js";
 import { createTimeline } from "../widgets/timeline.js";
 import { createSamples } from "../widgets/samples.js";
 import { createBeliefsPanel } from "../widgets/beliefs.js";
 import { linkTimeline } from "../widgets/beliefs-link.js";
 
 const TEMPERATURE = 0.8;
+
+const NO_NAMES_MODEL = "Train a names model first (section IV): the model fills the pattern.";
+const NO_TRANSLATOR = "Train the translator first (section XII): it fills the answer pattern.";
 
 export function createInfill({ engine, state, page }) {
   const s = { engine, state, page, seq: 0, last: null, task: "names", picked: "model", message: $("fill-message") };
@@ -56,6 +59,11 @@ export function createInfill({ engine, state, page }) {
     $("fill-answer").disabled = !page.ready;
   });
   page.on("model-replaced", () => clear(s, "Press Fill in to fill the pattern with the current model."));
+  keepPrompt(page, "names", s.message, {
+    none: "Train a names model (section IV), then press Fill in.",
+    ready: "Type a pattern (or pick one above) and press Fill in: the model fills its ? marks.",
+    stale: [NO_NAMES_MODEL, NO_TRANSLATOR],
+  });
   return { fill, fillAnswer };
 }
 
@@ -104,8 +112,7 @@ async function run(s, task) {
   const { inputs, args } = request(s, task);
   if (!page.ready) return say(s.message, "Python is still loading; Fill in works once it is ready.", "error");
   if (!page.usable(task)) {
-    return say(s.message, task === "names" ? "Train a names model first (section IV): the model fills the pattern." :
-      "Train the translator first (section XII): it fills the answer pattern.", "error");
+    return say(s.message, task === "names" ? NO_NAMES_MODEL : NO_TRANSLATOR, "error");
   }
   const t0 = performance.now();
   try {

@@ -7,7 +7,7 @@
 //
 //   createQuality({engine, page});   // -> {}: it answers to page events only
 
-import { $, say, errorText } from "../page.js";
+import { $, say, errorText, keepPrompt } from "../page.js";
 import { RULES, RULE_NAME } from "../rules.js";
 import { createLineChart } from "../widgets/line-chart.js";
 import { fillTable } from "../widgets/grid-table.js";
@@ -44,6 +44,10 @@ export function createQuality({ engine, page }) {
   page.on("change", () => {
     if (s.running && page.running("names")) stop(s); // training changes the weights under the job
     updateButtons(s);
+  });
+  keepPrompt(page, "names", s.message, {
+    none: "Train a names model first (section IV); then press Plot quality against steps.",
+    ready: "Press Plot quality against steps: every rule at every step budget, on the model and on the oracle.",
   });
   page.on("model-replaced", ({ task }) => {
     if (task !== "names") return;
@@ -92,7 +96,7 @@ async function start(s) {
     const cells = r.start.cells;
     say(s.message, r.stopped
       ? `Stopped after ${r.last ? r.last.done : 0} of ${r.start.total} pieces; the curves show the cells finished so far.`
-      : `${cells} cells (${RULES.length} rules × ${STEPS.length} step budgets × model and oracle; left to right once), ${r.start.n} names each, in ${secs} s.`,
+      : `${cells} cells (${RULES.length - 1} rules × ${STEPS.length} step budgets, and left to right once, for the model and for the oracle), ${r.start.n} names each, in ${secs} s.`,
     r.stopped ? "" : "ok");
   } catch (e) {
     say(s.message, `Could not compute the plot: ${errorText(e)}`, "error");

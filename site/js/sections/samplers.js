@@ -6,7 +6,7 @@
 //
 //   createSamplers({engine, state, page});   // -> {}: it answers to page events only
 
-import { $, say, errorText } from "../page.js";
+import { $, say, errorText, keepPrompt } from "../page.js";
 import { RULES, RULE_NAME, THRESHOLD } from "../rules.js";
 import { createTimeline } from "../widgets/timeline.js";
 import { createLineChart } from "../widgets/line-chart.js";
@@ -21,15 +21,22 @@ export function createSamplers({ engine, state, page }) {
   $("compare-samplers").addEventListener("click", () => compare(s));
   $("lab-sampler").addEventListener("change", () => highlight(s));
   page.on("change", () => updateButtons(s));
+  const prompt = {
+    none: "Train a names model first (section IV); then press Compare samplers.",
+    ready: "Press Compare samplers: the seven rules write a name each on the current model, side by side.",
+  };
   page.on("model-replaced", ({ task }) => {
     if (task !== "names") return;
     s.run += 1; // a comparison still arriving belongs to the old model: drop it
     s.grid.replaceChildren();
-    say(s.message, page.usable("names") ? "The model changed: press Compare samplers again." : "Train a names model first (section IV).");
+    say(s.message, prompt.none); // the next "change" makes it the prompt that fits the model
   });
-  page.on("ready", () => {
-    if (!page.tasks.names.hasModel) say(s.message, "Train a names model first (section IV); then press Compare samplers.");
-  });
+  keepPrompt(page, "names", s.message, prompt);
+  for (const id of ["compare-steps", "compare-denoiser"]) {
+    $(id).addEventListener("change", () => { // the grid on show was run with other settings
+      if (s.grid.children.length) say(s.message, `Settings changed: the columns below are from the last run; press Compare samplers to run with ${$("compare-steps").value} steps on ${$("compare-denoiser").value === "oracle" ? "the exact posterior" : "the trained model"}.`);
+    });
+  }
   highlight(s);
   return {};
 }

@@ -4,7 +4,7 @@
 //
 //   createSampling({engine, state, page});   // -> {}: it answers to page events only
 
-import { $, say, errorText } from "../page.js";
+import { $, say, errorText, keepPrompt } from "../page.js";
 import { bindControls } from "../controls.js";
 import { createTimeline } from "../widgets/timeline.js";
 import { createSamples } from "../widgets/samples.js";
@@ -30,8 +30,9 @@ export function createSampling({ engine, state, page }) {
     s.lastSamples = null;
     s.timeline.clear(TIMELINE_NOTE);
   });
-  page.on("ready", () => {
-    if (!page.tasks.names.hasModel) say(s.message, "Train a names model first (section IV); Generate then uses its current weights.");
+  keepPrompt(page, "names", s.message, {
+    none: "Train a names model first (section IV); Generate then uses its current weights.",
+    ready: "Press Generate: the model writes 15 names with its current weights.",
   });
   page.on("file-mode", () => say(s.message, "Training needs the page to be served over http (see the note at the top)."));
   return {};
