@@ -242,7 +242,7 @@ class TrainingMethods:
         if tr is None or s.params is not tr.params:
             return loaded
         resumed_at = getattr(tr, "resumed_at", None)
-        own = [x for x in tr._snaps if resumed_at is None or x[0] > resumed_at]
+        own = [x for x in tr.kept_snapshots() if resumed_at is None or x[0] > resumed_at]
         return (loaded if resumed_at is not None else []) + own
 
     def _file_snapshots(self, s, args):

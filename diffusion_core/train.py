@@ -289,17 +289,32 @@ class Trainer:
         if len(self._snaps) > MAX_SNAPSHOTS:
             del self._snaps[1]
 
+    def kept_snapshots(self) -> list[tuple[int, float | None, np.ndarray]]:
+        """(epoch, loss, flat weights) of the kept snapshots, oldest first, ending with the
+        weights in use: when the last finished epoch is not on the grid (epoch 200 of a
+        200-epoch run is not), its weights are added (a copy, made now), so a slider over
+        these ends at the model the page shows. At most MAX_SNAPSHOTS, as kept."""
+        snaps = list(self._snaps)
+        last = len(self.history)
+        if self.history and (not snaps or snaps[-1][0] != last) and not self.diverged:
+            snaps.append((last, self.history[-1], self.params.flat.copy()))
+            if len(snaps) > MAX_SNAPSHOTS:
+                del snaps[1]
+        return snaps
+
     def snapshots(self) -> list[dict]:
         """The kept snapshots, oldest first: ``[{"epoch": 0, "loss": None}, {"epoch": 1,
-        "loss": 3.04}, ...]``; the loss is that epoch's mean training loss (None at 0)."""
-        return [{"epoch": e, "loss": loss} for e, loss, _ in self._snaps]
+        "loss": 3.04}, ...]``; the loss is that epoch's mean training loss (None at 0).
+        The last is the weights in use (:meth:`kept_snapshots`)."""
+        return [{"epoch": e, "loss": loss} for e, loss, _ in self.kept_snapshots()]
 
     def snapshot_params(self, epoch: int) -> Params:
         """A copy of the weights after ``epoch``; ``ValueError`` if it was not kept."""
-        for e, _, flat in self._snaps:
+        snaps = self.kept_snapshots()
+        for e, _, flat in snaps:
             if e == epoch:
                 return Params(self.config, flat.copy())
-        kept = ", ".join(str(s[0]) for s in self._snaps)
+        kept = ", ".join(str(s[0]) for s in snaps)
         raise ValueError(f"no snapshot at epoch {epoch}; kept: {kept}")
 
     @property

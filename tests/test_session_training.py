@@ -97,7 +97,8 @@ def test_snapshots_list_and_sample(trained):
     s = trained
     r = ok(s, "snapshots", task="names")
     epochs = [x["epoch"] for x in r["snapshots"]]
-    assert epochs == [e for e in range(61) if is_snapshot_epoch(e)]
+    # the grid's epochs, then the weights in use: the slider ends at the model on show
+    assert epochs == [e for e in range(61) if is_snapshot_epoch(e)] + [60]
     assert r["snapshots"][0]["loss"] is None and all(
         math.isfinite(x["loss"]) for x in r["snapshots"][1:])
     n_weights = s.slots["names"].params.flat.size
@@ -116,7 +117,8 @@ def test_snapshot_errors():
     assert ok(s, "snapshots") == {"task": "names", "max": 30, "snapshots": [], "bytes": 0}
     assert "no training snapshots" in user_error(s, "snapshot_sample", epoch=0)
     train(s, epochs=5)
-    assert "no snapshot at epoch 5" in user_error(s, "snapshot_sample", epoch=5)
+    assert "no snapshot at epoch 7; kept: 0, 1, 2, 3, 4, 5" in user_error(
+        s, "snapshot_sample", epoch=7)
     assert "epoch must be" in user_error(s, "snapshot_sample", epoch=-1)
     assert "unknown sampler" in user_error(s, "snapshot_sample", epoch=4, strategy="best")
     text = ok(s, "save", task="names")["text"]
@@ -196,10 +198,12 @@ def test_a_loaded_model_trained_further_keeps_only_its_own_snapshots():
     ok(t, "load", text=text)
     ok(t, "train_chunk", task="names", max_epochs=8, max_ms=1000)
     epochs = [x["epoch"] for x in ok(t, "snapshots")["snapshots"]]
-    # the file's 0..4, then the epochs trained after loading; never the resumed trainer's
-    # own epoch 0 (fresh random weights that are not this model's)
+    # the file's 0..4 and its final 5, then the grid epochs trained after loading and the
+    # weights in use; never the resumed trainer's own epoch 0 (fresh random weights that
+    # are not this model's)
     trained = len(ok(t, "describe")["history"])
-    assert epochs[:5] == [0, 1, 2, 3, 4] and epochs[5:] == [e for e in (6, 8, 12) if e <= trained]
+    assert epochs[:6] == [0, 1, 2, 3, 4, 5]
+    assert epochs[6:] == [e for e in (6, 8, 12) if e < trained] + [trained]
     u = Session()
     ok(u, "load", text=ok(s, "save", task="names")["text"])  # no snapshots in the file
     ok(u, "train_chunk", task="names", max_epochs=8, max_ms=1000)

@@ -215,7 +215,10 @@ def test_snapshots_are_geometric_bounded_and_unaffected_by_chunking():
     for k in (5, 1, 7):
         parts.run(k, max_seconds=0.01)
     parts.run(13 - len(parts.history))
-    assert [s["epoch"] for s in one.snapshots()] == [0, 1, 2, 3, 4, 6, 8, 12]
+    # the grid's epochs, then the weights in use (epoch 13 is not on the grid)
+    assert [s["epoch"] for s in one.snapshots()] == [0, 1, 2, 3, 4, 6, 8, 12, 13]
+    assert one.snapshots()[-1]["loss"] == one.history[-1]
+    assert np.array_equal(one.snapshot_params(13).flat, one.params.flat)
     assert one.snapshots() == parts.snapshots()
     assert one.snapshots()[0]["loss"] is None
     assert one.snapshots()[3]["loss"] == one.history[2]

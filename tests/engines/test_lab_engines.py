@@ -338,8 +338,8 @@ def test_training_time_travel_changes_the_epoch_and_the_names(pool, server, engi
     e_last, loss_last, trained_names = snapshot_at(page, last)
     e_first, loss_first, untrained = snapshot_at(page, 0)
     e_mid, loss_mid, _ = snapshot_at(page, last // 2)
-    assert e_first == 0 and loss_first == "untrained (random weights)"
-    assert 100 < e_last <= 200 and e_first < e_mid < e_last, (e_first, e_mid, e_last)
+    assert e_first == 0 and loss_first == "before training"
+    assert e_last == 200 and e_first < e_mid < e_last, (e_first, e_mid, e_last)  # the model on show
     for loss in (loss_mid, loss_last):
         assert re.fullmatch(r"training loss \d\.\d{3} nats per position", loss), loss
     assert len(trained_names) == len(untrained) == 12

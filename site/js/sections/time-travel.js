@@ -58,7 +58,7 @@ async function load(s) {
 function show(s) {
   const snap = s.snaps[Number(s.slider.value)];
   if (!snap) return;
-  const loss = snap.loss == null ? "untrained (random weights)" : `training loss ${fmt.fixed(snap.loss, 3)} nats per position`;
+  const loss = snap.loss == null ? "before training" : `training loss ${fmt.fixed(snap.loss, 3)} nats per position`;
   s.out.textContent = `epoch ${snap.epoch}: ${loss}`;
   s.slider.setAttribute("aria-valuetext", s.out.textContent);
   s.wanted = snap.epoch;
