@@ -31,7 +31,6 @@ import functools
 import gzip
 import http.server
 import io
-import json
 import os
 import posixpath
 import socket
@@ -75,17 +74,6 @@ CSP = (
 )
 
 
-def policy(root: Path) -> str:
-    """:data:`CSP`, with the hashes of the page's inlined style sheets that the build
-    recorded in ``root``/build-manifest.json ("style_hashes") allowed in ``style-src``."""
-    try:
-        hashes = json.loads((root / "build-manifest.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return CSP
-    extra = [h for h in hashes.get("style_hashes", []) if isinstance(h, str)]
-    return CSP.replace("style-src 'self'", " ".join(["style-src 'self'", *extra]))
-
-
 def normalize_prefix(prefix: str) -> str:
     """'' / '/' -> '/'; 'repo' / '/repo' / '/repo/' -> '/repo/'."""
     parts = [p for p in prefix.split("/") if p]
@@ -94,7 +82,7 @@ def normalize_prefix(prefix: str) -> str:
 
 class SiteHandler(http.server.SimpleHTTPRequestHandler):
     prefix = "/"
-    csp = ""  # the Content-Security-Policy header to send, if any
+    csp = False
     quiet = False
 
     def guess_type(self, path):  # noqa: D102 - http.server API
@@ -157,7 +145,7 @@ class SiteHandler(http.server.SimpleHTTPRequestHandler):
         self.send_header("Cache-Control", "no-cache")
         self.send_header("X-Content-Type-Options", "nosniff")
         if self.csp:
-            self.send_header("Content-Security-Policy", self.csp)
+            self.send_header("Content-Security-Policy", CSP)
         super().end_headers()
 
     def log_message(self, format, *args):
@@ -190,7 +178,7 @@ def make_server(
     handler = type(
         "BoundSiteHandler",
         (SiteHandler,),
-        {"prefix": normalize_prefix(prefix), "csp": policy(root) if csp else "", "quiet": quiet},
+        {"prefix": normalize_prefix(prefix), "csp": csp, "quiet": quiet},
     )
     server_cls = SiteServer6 if ":" in host else SiteServer
     return server_cls((host, port), functools.partial(handler, directory=str(root)))

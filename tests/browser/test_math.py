@@ -20,9 +20,5 @@ def test_the_page_loads_no_katex_script_and_breaks_no_csp_rule(watched):
     page.wait_for_load_state("load")
     assert page.locator(".math.display .katex").count() >= 4
     assert not [u for u in watched.requests if "katex.min.js" in u]
-    # the style sheets are inlined (each allowed by its hash in the CSP): none is fetched,
-    # and KaTeX's rules and fonts apply
-    assert not [u for u in watched.requests if u.endswith(".css")]
-    assert "KaTeX_Main" in page.evaluate(
-        "getComputedStyle(document.querySelector('.katex')).fontFamily")
+    assert any(u.endswith("katex.min.css") for u in watched.requests)
     # watched.check_clean() (on teardown) fails on any CSP violation, e.g. a style attribute
