@@ -112,11 +112,15 @@ def test_compare_at_40_steps_merges_the_steps_that_reveal_nothing(ready):
     page.keyboard.press("PageDown")
     last = timeline.locator(".tl-row").last
     assert page.evaluate("document.activeElement.closest('.tl-row').classList.contains('tl-final')")
+    # in view with room for its outline below (CSS scroll-margin), not flush with the edge
     wait_until(page, "(() => { const r = document.activeElement.getBoundingClientRect();"
-               " return r.top >= 0 && r.bottom <= innerHeight && r.height > 0; })()")
+               " return r.top >= 0 && r.bottom <= innerHeight - 6 && r.height > 0; })()")
     assert last.inner_text().replace("\n", "").endswith(rows[longest][-1]["text"])  # drawn, not skipped
     tip = page.evaluate("getComputedStyle(document.activeElement, '::after').content")
     assert tip.strip('"') == page.evaluate("document.activeElement.dataset.p")
+    page.keyboard.press("PageUp")  # back to the start row: room above for the label
+    wait_until(page, "(() => { const r = document.activeElement.getBoundingClientRect();"
+               " return r.top >= 20 && r.bottom <= innerHeight; })()")
     # rows not drawn yet are given their true height: scrolling up or down through the
     # comparison never changes its height (nothing moves), at a desktop width nor a phone's
     for width in (1280, 360):
