@@ -292,12 +292,13 @@ class Trainer:
     def kept_snapshots(self) -> list[tuple[int, float | None, np.ndarray]]:
         """(epoch, loss, flat weights) of the kept snapshots, oldest first, ending with the
         weights in use: when the last finished epoch is not on the grid (epoch 200 of a
-        200-epoch run is not), its weights are added (a copy, made now), so a slider over
-        these ends at the model the page shows. At most MAX_SNAPSHOTS, as kept."""
+        200-epoch run is not), its weights are added, so a slider over these ends at the
+        model the page shows. That entry is the live ``params.flat``, not a copy: copy it
+        before changing it. At most MAX_SNAPSHOTS, as kept."""
         snaps = list(self._snaps)
         last = len(self.history)
         if self.history and (not snaps or snaps[-1][0] != last) and not self.diverged:
-            snaps.append((last, self.history[-1], self.params.flat.copy()))
+            snaps.append((last, self.history[-1], self.params.flat))
             if len(snaps) > MAX_SNAPSHOTS:
                 del snaps[1]
         return snaps

@@ -57,7 +57,6 @@ export function keepPrompt(page, task, el, { none, ready, stale = [] }) {
     if (prompts.has(el.textContent) && page.ready) say(el, page.usable(task) ? ready : none);
   };
   page.on("change", update);
-  return update;
 }
 
 export const errorText = (e) => (e && e.message ? e.message : String(e));
