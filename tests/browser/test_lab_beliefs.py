@@ -156,11 +156,20 @@ def test_the_translator_answer_pattern(ready):
     # the only training pair that fits water → p???? is water → paani
     assert set(page.locator("#fill-oracle li .sample-text").all_inner_texts()) == {"paani"}
     assert "paani" in text(page, "#fill-fitting")
-    # the translator's own timeline (section XII) has its Top candidates panel too
+    # the translator's own timeline (section XII) has its Top candidates panel too;
+    # training ended by translating the word in the box, hello
+    wait_until(page, "document.querySelector('#translation').innerText.startsWith('hello')")
+    step_1 = page.locator("#tr-timeline [data-step='1'] .cell.has-top").first
+    step_1.click()
+    wait_until(page, "document.querySelector('#tr-timeline-beliefs').innerText.includes('Training pairs that fit (')")
+    assert "hello → namaste" in text(page, "#tr-timeline-beliefs .tc-fitting")
+    # a new translation is a new timeline: the panel no longer speaks of the old one
     page.get_by_label("English word", exact=True).fill("water")
     page.click("#translate")
-    wait_until(page, "document.querySelector('#tr-timeline [data-step=\"1\"] .cell.has-top')")
-    page.locator("#tr-timeline [data-step='1'] .cell.has-top").first.click()
+    wait_until(page, "document.querySelector('#translation').innerText.startsWith('water')")
+    assert page.locator("#tr-timeline-beliefs .tc-fitting").count() == 0
+    assert "Focus or click a masked cell" in text(page, "#tr-timeline-beliefs")
+    step_1.click()
     wait_until(page, "document.querySelector('#tr-timeline-beliefs').innerText.includes('Training pairs that fit (')")
     assert "water → paani" in text(page, "#tr-timeline-beliefs .tc-fitting")
     page.get_by_label("Answer pattern").fill("p?9")

@@ -71,8 +71,7 @@ function clear(s, text) {
   s.last = null;
   s.lists.model.clear();
   s.lists.oracle.clear();
-  s.timeline.clear(text);
-  s.panel.clear();
+  s.timeline.clear(text); // clears the panel too (beliefs-link.js)
   $("fill-fitting").textContent = "";
 }
 
@@ -86,7 +85,6 @@ function pick(s, which, i) {
   const text = r.task === "translate" ? `${r.word} → ${sample.answer ?? sample.text}` : sample.text;
   $("fill-timeline-title").textContent = `Timeline of “${text}” (${which === "model" ? "the model" : "the exact posterior"})`;
   s.timeline.show(sample.steps, r.task === "translate" ? { questionLen: r.word.length + 1 } : {});
-  s.panel.clear();
 }
 
 function request(s, task) {

@@ -3,7 +3,9 @@
 // The model's numbers of a timeline step come with the step (`top`, computed
 // before the draw); the oracle's come from `ask(row)`, a function the section
 // passes in (it calls the engine's `beliefs`), answered at most one at a time:
-// while one is in flight only the latest selection waits.
+// while one is in flight only the latest selection waits. When the timeline is
+// redrawn ("timeline-redrawn") the panel is cleared, and an answer still in
+// flight for the old run is dropped.
 //
 //   linkTimeline(timelineRoot, panel, {ask: (row) => engine.call("beliefs", {row})});
 //   linkPrediction(predictionRoot, panel, {ask});
@@ -37,18 +39,27 @@ function oracleFields(r) {
   return { oracle: r.oracle, fitting: r.fitting, fittingCount: r.fitting_count, note: r.note };
 }
 
-/** Ask for the oracle of `row` and show it with `base`; say so if it fails. */
-async function withOracle(panel, base, pos, row, ask) {
+/** Ask for the oracle of `row` and show it with `base` unless `stale()`; say so if it fails. */
+async function withOracle(panel, base, pos, row, ask, stale = () => false) {
   try {
     const r = await ask(row);
+    if (stale()) return;
     panel.show({ ...base, model: base.model ?? r.model[pos], ...oracleFields(r), oracle: r.oracle ? r.oracle[pos] : null });
   } catch (e) {
+    if (stale()) return;
     panel.show({ ...base, oracle: null, note: `Could not work out the exact posterior: ${e && e.message ? e.message : e}` });
   }
 }
 
 export function linkTimeline(root, panel, { ask, temperature, caption, noun }) {
+  let drawn = 0; // counts redraws: an answer for an older drawing is not shown
+  root.addEventListener("timeline-redrawn", () => {
+    drawn += 1;
+    panel.describe(null);
+    panel.clear();
+  });
   const update = latestOnly(async ({ step, pos, steps, cell }) => {
+    const at = drawn;
     panel.describe(cell);
     const s = steps[step];
     const top = s && s.top ? s.top[pos] : null;
@@ -67,7 +78,7 @@ export function linkTimeline(root, panel, { ask, temperature, caption, noun }) {
       noun: typeof noun === "function" ? noun() : noun,
     };
     panel.show(base);
-    await withOracle(panel, base, pos, input, ask);
+    await withOracle(panel, base, pos, input, ask, () => at !== drawn);
   });
   root.addEventListener("cell-select", (e) => update(e.detail));
 }

@@ -17,7 +17,8 @@
 // cells, and a focused letter shows its probability (CSS ::after from data-p).
 // Focusing or clicking a cell dispatches "cell-select" on the root, detail
 // {step, pos, steps, cell}: a listener may show that step's `top` candidates
-// (cells that have them carry the class "has-top").
+// (cells that have them carry the class "has-top"). Every show() and clear()
+// dispatches "timeline-redrawn" on the root.
 
 import { cellRow, placeholder } from "./cells.js";
 
@@ -161,11 +162,11 @@ export function createTimeline(root, { label = "Timeline" } = {}) {
     if (steps.length) root.style.setProperty("--cols", String([...steps[0].tokens].length));
     at = [0, 0];
     if (grid.length) grid[0][0].tabIndex = 0;
+    root.dispatchEvent(new CustomEvent("timeline-redrawn"));
   }
 
   function clear(text) {
-    grid = [];
-    shown = [];
+    show([]);
     root.replaceChildren(placeholder(text));
   }
 
