@@ -241,7 +241,7 @@ def test_nothing_scrolls_sideways_at_320_px(browser, server):
                    timeout=90_000)
         page.get_by_label("English word").fill("water")
         page.click("#translate")
-        wait_until(page, "document.querySelector('#tr-timeline [data-step]') !== null")
+        wait_until(page, "document.querySelector('#translation').innerText.startsWith('water')")
         assert overflow(page) <= 0, "translated"
         page.get_by_label("English word").fill("x" * 30)
         page.click("#translate")

@@ -66,7 +66,8 @@ def test_compare_samplers_shows_one_timeline_per_rule_with_nfe(ready):
     # the oracle as denoiser: it ignores t, so the cache may save calls; counts stay sane
     page.select_option("#compare-denoiser", "oracle")
     page.click("#compare-samplers")
-    wait_until(page, COMPARED + " && document.querySelector('#compare-message').textContent.includes('oracle')", timeout=60_000)
+    wait_until(page, COMPARED + " && document.querySelector('#compare-message').textContent.includes('oracle')"
+               " && document.querySelector('#compare-message').dataset.kind === 'ok'", timeout=60_000)
     for c in columns(page):
         assert 1 <= c["nfe"] <= c["uncached"], c
     # the Sampler select moves the outline

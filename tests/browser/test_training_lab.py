@@ -42,7 +42,8 @@ def test_train_button_during_a_run_never_restarts_silently(ready):
     wait_until(page, TRAIN_DONE, timeout=30_000)
     assert text(page, "#train") == "Train"
     assert "Stopped at epoch" in text(page, "#train-message")
-    assert text(page, "#sps-readout") != "–"  # examples per second, in one unit for both recipes
+    # examples per second, in one unit for both recipes (written on the frame after progress)
+    wait_until(page, "document.querySelector('#sps-readout').innerText !== '–'")
     assert page.locator("dt", has_text="Examples per second").count() == 1
 
 

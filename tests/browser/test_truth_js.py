@@ -95,13 +95,15 @@ def test_translator_controls_and_no_stale_answer(ready):
         wait_until(page, "document.querySelector('#translation').innerText.includes('water')")
     # +500 more goes on from epoch 200
     page.click("#tr-more")
-    wait_until(page, "document.querySelector('#translator-message').innerText.includes('500 more')")
+    wait_until(page, "document.querySelector('#translator-message').innerText.startsWith('Going on for 500 more')")
     assert page.is_disabled("#tr-more")  # no second run while this one goes
     wait_until(page, TR_DONE + " && document.querySelector('#translator-message').innerText.includes('in all')",
                timeout=180_000)
     assert "700 in all" in page.inner_text("#translator-message")
     assert "epoch 700" in page.inner_text("#translator-progress")
-    # Reset drops the translator, not the data
+    # Reset drops the translator, not the data. The run ended by translating the word in
+    # the box (water); that answer may still be on its way. The worker answers in order, so
+    # it arrives before Reset's, and it must be dropped, not drawn for a model that is gone.
     page.click("#tr-reset")
     wait_until(page, "document.querySelector('#translator-message').innerText.startsWith('Reset')")
     assert page.is_disabled("#tr-more")

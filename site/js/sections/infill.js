@@ -58,7 +58,10 @@ export function createInfill({ engine, state, page }) {
     $("fill").disabled = !page.ready;
     $("fill-answer").disabled = !page.ready;
   });
-  page.on("model-replaced", () => clear(s, "Press Fill in to fill the pattern with the current model."));
+  page.on("model-replaced", () => {
+    s.seq += 1; // an answer still arriving belongs to the old model: drop it
+    clear(s, "Press Fill in to fill the pattern with the current model.");
+  });
   keepPrompt(page, "names", s.message, {
     none: "Train a names model (section IV), then press Fill in.",
     ready: "Type a pattern (or pick one above) and press Fill in: the model fills its ? marks.",

@@ -12,7 +12,7 @@ import { createSamples } from "../widgets/samples.js";
 const TIMELINE_NOTE = "Press Generate, then pick a name to see how it was revealed.";
 
 export function createSampling({ engine, state, page }) {
-  const s = { engine, state, page, sampling: false, lastSamples: null, message: $("sample-message") };
+  const s = { engine, state, page, sampling: false, drawn: 0, lastSamples: null, message: $("sample-message") };
   s.timeline = createTimeline($("timeline"), { label: "Timeline" });
   s.samples = createSamples({ list: $("samples"), novelty: $("novelty"), onPick: (i) => showSample(s, i) });
   bindControls(state, {
@@ -25,6 +25,7 @@ export function createSampling({ engine, state, page }) {
   page.on("change", () => updateButtons(s));
   page.on("model-replaced", ({ task, cause }) => {
     if (task !== "names" || (cause !== "reset" && cause !== "data")) return;
+    s.drawn += 1; // names still arriving belong to the old model: drop them
     s.samples.clear();
     $("removed-mass").textContent = "";
     s.lastSamples = null;
@@ -77,8 +78,10 @@ async function generate(s) {
   const temperature = state.get("temperature");
   const order = state.get("order");
   const seed = page.nextSeed(state.get("seed"));
+  const drawn = s.drawn;
   try {
     const r = await s.engine.call("sample", { n: 15, steps, temperature, strategy: order, seed });
+    if (drawn !== s.drawn) return;
     s.lastSamples = r;
     s.samples.show(r);
     showRemovedMass(r);
@@ -86,7 +89,7 @@ async function generate(s) {
     say(s.message, `${steps} steps, temperature ${temperature.toFixed(1)}, ${order === "random" ? "random" : "most confident first"} order` +
       (page.running("names") ? ", with the weights as they are mid-training." : "."));
   } catch (e) {
-    say(s.message, `Could not generate: ${errorText(e)}`, "error");
+    if (drawn === s.drawn) say(s.message, `Could not generate: ${errorText(e)}`, "error");
   } finally {
     s.sampling = false;
     updateButtons(s);

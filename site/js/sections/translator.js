@@ -56,6 +56,7 @@ export function createTranslator({ engine, state, page, kept }) {
 /** The translator was replaced or dropped (page.js "model-replaced"). */
 function onModelReplaced(s, { info, cause, loaded, version }) {
   if (cause === "data" || cause === "reset") {
+    s.translateSeq += 1; // a translation still arriving belongs to the old model: drop it
     s.chart.reset(trainEpochs());
     $("translator-progress").textContent = fmt.DASH;
     $("accuracy").textContent = "Accuracy: measured after training.";
