@@ -233,3 +233,40 @@ def test_reveal_by_hand_in_any_order(ready):
                " && document.querySelectorAll('#byhand-history li').length === 0"
                " && [...document.querySelectorAll('#byhand-row .cell')].every("
                "c => c.textContent === '?')", timeout=60_000)
+
+
+# A focused timeline cell's number (its ::after) and its row's step label, as page boxes
+# {top, bottom, left, right}, the timeline's box (a scroll container: it clips), and the number
+TOOLTIP_AND_LABEL = """(sel) => {
+  const cell = document.querySelector(sel);
+  const after = getComputedStyle(cell, '::after');
+  const box = cell.getBoundingClientRect();
+  const top = box.top + parseFloat(after.top), left = box.left + parseFloat(after.left);
+  const tip = {top, bottom: top + parseFloat(after.height), left, right: left + parseFloat(after.width)};
+  const box_ = (r) => ({top: r.top, bottom: r.bottom, left: r.left, right: r.right});
+  const label = cell.closest('.tl-row').querySelector('.tl-label').getBoundingClientRect();
+  const scroller = cell.closest('.timeline').getBoundingClientRect();  // it clips what overflows
+  return [tip, box_(label), box_(scroller), after.content];
+}"""
+
+
+def overlap(a, b):
+    return a["top"] < b["bottom"] and b["top"] < a["bottom"] and a["left"] < b["right"] and b["left"] < a["right"]
+
+
+def test_a_focused_cells_number_never_covers_its_step_label(ready):
+    page = ready.page
+    train_names(page)
+    page.click("#generate")
+    wait_until(page, "document.querySelectorAll('#timeline [data-step]').length > 2")
+    for width in (360, 1280):  # one timeline, laid out at each width
+        page.set_viewport_size({"width": width, "height": 800})
+        for row in ("[data-step]:not([data-step='0'])", "[data-step]:last-child"):  # and the last row
+            sel = f"#timeline {row} .cell[data-p]"
+            page.locator(sel).first.focus()
+            tip, label, scroller, content = page.evaluate(TOOLTIP_AND_LABEL, sel)
+            assert 0 <= float(content.strip('"')) <= 1 and 8 < tip["bottom"] - tip["top"] < 30, (width, content, tip)
+            assert not overlap(tip, label), (width, row, tip, label)
+            # whole: not cut by the timeline's edges, nor by the window's sideways
+            assert scroller["top"] <= tip["top"] and tip["bottom"] <= scroller["bottom"], (width, row, tip, scroller)
+            assert 0 <= tip["left"] and tip["right"] <= width, (width, row, tip)
