@@ -75,6 +75,41 @@ def test_compare_samplers_shows_one_timeline_per_rule_with_nfe(ready):
     assert [c["strategy"] for c in columns(page) if c["chosen"]] == ["remdm"]
 
 
+def compared_seed(page):
+    """Wait for a finished comparison; its seed, from the message."""
+    wait_until(page, COMPARED + " && document.querySelector('#compare-message').dataset.kind === 'ok'", timeout=60_000)
+    return int(re.search(r"seed (\d+)", page.inner_text("#compare-message")).group(1))
+
+
+def test_same_seed_again_repeats_a_run_and_isolates_a_change(ready):
+    page = ready.page
+    train_names(page)
+    assert page.is_disabled("#compare-again")  # no run to repeat yet
+    page.select_option("#compare-steps", "10")
+    page.click("#compare-samplers")
+    first = compared_seed(page)
+    names = [c["last"] for c in columns(page)]
+    assert not page.is_disabled("#compare-again")
+    # the same seed and settings draw the same seven names
+    page.click("#compare-again")
+    assert compared_seed(page) == first
+    assert [c["last"] for c in columns(page)] == names
+    # a new setting: the message says the grid is older and names both ways to run again
+    page.select_option("#compare-steps", "4")
+    msg = page.inner_text("#compare-message")
+    assert msg.startswith("Settings changed") and "Same seed again" in msg and "4 steps" in msg
+    page.click("#compare-again")
+    assert compared_seed(page) == first
+    assert page.inner_text("#compare-message").startswith(f"4 steps, seed {first},")
+    # Compare samplers draws with a new seed
+    page.click("#compare-samplers")
+    assert compared_seed(page) != first
+    # a new model: no last run to repeat
+    page.click("#reset")
+    wait_until(page, "document.querySelectorAll('#compare-grid .cmp-col').length === 0")
+    assert page.is_disabled("#compare-again")
+
+
 def test_compare_at_40_steps_merges_the_steps_that_reveal_nothing(ready):
     page = ready.page
     train_names(page)

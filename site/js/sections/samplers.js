@@ -17,8 +17,9 @@ const SLICE_MS = 20;
 const nextFrame = () => new Promise((r) => requestAnimationFrame(() => r())); // the denoiser's own distribution, as in the quality plot
 
 export function createSamplers({ engine, state, page }) {
-  const s = { engine, state, page, busy: false, run: 0, message: $("compare-message"), grid: $("compare-grid") };
+  const s = { engine, state, page, busy: false, run: 0, lastSeed: null, message: $("compare-message"), grid: $("compare-grid") };
   $("compare-samplers").addEventListener("click", () => compare(s));
+  $("compare-again").addEventListener("click", () => compare(s, s.lastSeed));
   $("lab-sampler").addEventListener("change", () => highlight(s));
   page.on("change", () => updateButtons(s));
   const prompt = {
@@ -28,13 +29,14 @@ export function createSamplers({ engine, state, page }) {
   page.on("model-replaced", ({ task }) => {
     if (task !== "names") return;
     s.run += 1; // a comparison still arriving belongs to the old model: drop it
+    s.lastSeed = null;
     s.grid.replaceChildren();
     say(s.message, prompt.none); // the next "change" makes it the prompt that fits the model
   });
   keepPrompt(page, "names", s.message, prompt);
   for (const id of ["compare-steps", "compare-denoiser"]) {
     $(id).addEventListener("change", () => { // the grid on show was run with other settings
-      if (s.grid.children.length) say(s.message, `Settings changed: the columns below are from the last run; press Compare samplers to run with ${$("compare-steps").value} steps on ${$("compare-denoiser").value === "oracle" ? "the exact posterior" : "the trained model"}.`);
+      if (s.grid.children.length) say(s.message, `Settings changed: the columns below are from the last run; press Compare samplers (a new seed) or Same seed again to run with ${$("compare-steps").value} steps on ${$("compare-denoiser").value === "oracle" ? "the exact posterior" : "the trained model"}.`);
     });
   }
   highlight(s);
@@ -42,7 +44,9 @@ export function createSamplers({ engine, state, page }) {
 }
 
 function updateButtons(s) {
-  $("compare-samplers").disabled = !s.page.ready || !s.page.usable("names") || s.busy;
+  const can = s.page.ready && s.page.usable("names") && !s.busy;
+  $("compare-samplers").disabled = !can;
+  $("compare-again").disabled = !can || s.lastSeed === null;
 }
 
 function highlight(s) {
@@ -51,8 +55,11 @@ function highlight(s) {
   s.page.emit("lab-sampler", { strategy });
 }
 
-/** Run every rule in one worker call and draw one column per rule. */
-async function compare(s) {
+/**
+ * Run every rule in one worker call and draw one column per rule: with a new seed, or
+ * with `seed` (Same seed again: the last run's, so only the settings changed since differ).
+ */
+async function compare(s, seed = null) {
   const { page } = s;
   if (s.busy || !page.usable("names")) return;
   s.busy = true;
@@ -60,7 +67,7 @@ async function compare(s) {
   const run = ++s.run;
   const steps = Number($("compare-steps").value);
   const denoiser = $("compare-denoiser").value;
-  const seed = page.nextSeed(s.state.get("seed"));
+  if (seed === null) seed = page.nextSeed(s.state.get("seed"));
   const began = performance.now();
   const who = denoiser === "oracle" ? "the exact posterior (oracle)" : "the trained model";
   say(s.message, `Running ${RULES.length} samplers on ${who}…`);
@@ -84,6 +91,7 @@ async function compare(s) {
       performance.measure("compare-column", { start: t0 });
     }
     const ms = performance.now() - began;
+    s.lastSeed = seed;
     say(s.message, `${steps} steps, seed ${seed}, temperature ${TEMPERATURE}, ${who}: ${RULES.length} samplers in ${Math.round(ms)} ms.`, "ok");
   } catch (e) {
     if (run === s.run) say(s.message, `Could not compare: ${errorText(e)}`, "error");
