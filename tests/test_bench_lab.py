@@ -35,3 +35,14 @@ def test_lab_rows_give_browser_time_with_its_worker_part():
     assert fill[1] == "≤ 100 ms"
     assert fill[2] == "20.0 ms"
     assert fill[3].startswith("50 ms (40–60); worker 32 ms (30–35)")
+
+
+def test_the_bench_plots_quality_with_the_pages_default_names_per_cell():
+    import re
+
+    from bench.lab import QUALITY_N
+
+    html = (Path(__file__).resolve().parents[1] / "site" / "index.html").read_text(encoding="utf-8")
+    menu = re.search(r'<select id="quality-n">(.*?)</select>', html, re.S).group(1)
+    assert re.findall(r'<option value="(\d+)" selected>', menu) == [str(QUALITY_N)]
+    assert f"{QUALITY_N} names per cell" in " ".join(r[0] for r in lab_rows({}, {}))

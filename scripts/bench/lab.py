@@ -22,6 +22,7 @@ BAD_PATTERN = "r2??l"       # a digit: the message names it, nothing runs
 ANSWER = ("p????", "water")  # the translator's answer pattern, as the page suggests
 REVEAL_AT = 3               # by hand: the middle of seven positions (context from both sides)
 COMPARE_STEPS = (10, 40)    # the default budget, and the largest the control offers
+QUALITY_N = 32              # names per cell: the page's default (its "Names per cell" menu)
 QUALITY_TIMEOUT_MS = 180_000
 
 

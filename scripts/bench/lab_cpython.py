@@ -9,7 +9,7 @@ import time
 
 from diffusion_core.session import Session
 
-from .lab import ANSWER, BAD_PATTERN, COMPARE_STEPS, PATTERN, REVEAL_AT
+from .lab import ANSWER, BAD_PATTERN, COMPARE_STEPS, PATTERN, QUALITY_N, REVEAL_AT
 from .util import summary
 
 
@@ -50,7 +50,7 @@ def _bad_fill_ms(s: Session) -> float:
 def _quality_ms(s: Session) -> float:
     """quality_start, then quality_chunk (30 ms each, as the page asks) until finished."""
     t0 = time.perf_counter()
-    _call(s, "quality_start", n=8, seed=0)
+    _call(s, "quality_start", n=QUALITY_N, seed=0)
     while not _call(s, "quality_chunk", max_ms=30)["finished"]:
         pass
     return (time.perf_counter() - t0) * 1000

@@ -4,6 +4,7 @@ worker's part of it, so a reader sees where the time goes."""
 
 from __future__ import annotations
 
+from .lab import QUALITY_N
 from .util import fmt
 
 # (case, what the reader does and sees, target)
@@ -65,7 +66,7 @@ def lab_rows(c: dict, w: dict) -> list[tuple]:
     rows += [(f"… NFE per rule at {k} steps (network calls for one name)", "—", "—", _nfe(w, k))
              for k in (10, 40)]
     rows.append(("Quality against steps: Plot to finished (7 rules × 7 budgets × model and "
-                 "oracle, 8 names per cell)", "≤ 2 s, with progress",
+                 f"oracle, {QUALITY_N} names per cell)", "≤ 2 s, with progress",
                  fmt(c.get("quality"), " ms", 0), _quality(w)))
     rows.append(("Bits per character after training: end of the run → readout (precise ELBO; "
                  "the page asks by itself, no control)", "—", fmt(c.get("elbo_readout"), " ms", 0),

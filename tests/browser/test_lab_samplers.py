@@ -188,6 +188,13 @@ SCROLL_THROUGH = """async (sel) => {
 }"""
 
 
+# each interval bar of the quality chart, as pixel rows: [low end, high end, its dot's cy]
+ERR_BARS = """[...document.querySelectorAll('#quality-chart path.err')].map(p => {
+    const ys = [...p.getAttribute('d').matchAll(/[MH]([\\d.-]+) ([\\d.-]+)|V([\\d.-]+)/g)]
+      .map(m => Number(m[2] ?? m[3]));
+    return [ys[0], ys[ys.length - 1], Number(p.nextElementSibling.getAttribute('cy'))]; })"""
+
+
 def quality_cells(page):
     return page.evaluate("""[...document.querySelectorAll('#quality-table tbody tr')].map(tr =>
         [tr.querySelector('th').textContent, ...[...tr.querySelectorAll('td')].map(td => td.textContent)])""")
@@ -220,6 +227,22 @@ def test_quality_against_steps_runs_with_progress_and_stops(ready):
     assert oracle_ltr == ["100.0%"] * 7  # the exact posterior, one position per step: only training names
     assert page.locator("#quality-chart path.series").count() == 14
     assert "training names" in page.get_attribute("#quality-chart", "aria-label")
+    # the coloured rule's shares carry 95 % intervals: one bar per point, around its dot
+    bars = page.evaluate(ERR_BARS)
+    assert len(bars) == 14, bars  # the chosen rule, model and oracle, 7 budgets each
+    for lo_y, hi_y, cy in bars:
+        assert hi_y <= cy <= lo_y, (lo_y, hi_y, cy)
+    assert sum(lo_y - hi_y for lo_y, hi_y, _ in bars) > 0  # 16 names: most bars have width
+    assert "95 % interval" in page.get_attribute("#quality-chart", "aria-label")
+    # Wilson's interval, as published: 8 of 16 gives 0.280 to 0.720; 0 of 16 is not [0, 0]
+    w = page.evaluate("import(new URL('js/sections/quality.js', document.baseURI).href)"
+                      ".then(m => [m.wilson(0.5, 16), m.wilson(0, 16), m.wilson(1, 16)])")
+    assert [round(v, 3) for v in w[0]] == [0.28, 0.72]
+    assert w[1][0] == 0 and round(w[1][1], 3) == 0.194
+    assert round(w[2][0], 3) == 0.806 and w[2][1] == 1
+    page.select_option("#quality-metric", "nfe")  # not a share: no interval
+    wait_until(page, "document.querySelector('#quality-table').dataset.measure === 'nfe'")
+    assert page.evaluate(ERR_BARS) == []
 
     # Stop: a bigger run stops before it finishes and says so
     page.select_option("#quality-n", "256")

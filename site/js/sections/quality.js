@@ -13,12 +13,27 @@ import { createLineChart } from "../widgets/line-chart.js";
 import { fillTable } from "../widgets/grid-table.js";
 
 const STEPS = [1, 2, 4, 7, 10, 20, 40];
+
+/**
+ * The Wilson score interval of a share: `k` of `n` draws, `p` = k / n, at z (1.96: 95 %).
+ * Returns [lo, hi] within [0, 1]; unlike p ± z·SE it has width at p = 0 and p = 1.
+ * Source: E. B. Wilson, "Probable inference, the law of succession, and statistical
+ * inference", JASA 22 (1927) 209-212. Example: 8 of 16 gives [0.280, 0.720].
+ */
+export function wilson(p, n, z = 1.96) {
+  if (!(n > 0) || !(p >= 0 && p <= 1)) return [NaN, NaN];
+  const z2n = (z * z) / n;
+  const mid = (p + z2n / 2) / (1 + z2n);
+  const half = (z * Math.sqrt(p * (1 - p) / n + z2n / (4 * n))) / (1 + z2n);
+  return [Math.max(0, mid - half), Math.min(1, mid + half)];
+}
 const pct = (v) => `${Math.round(v * 100)}%`;
 const num = (d) => (v) => v.toFixed(d);
 // key: the table row's field; y: the axis title (with its unit); cell: a table cell
 export const MEASURES = {
-  training_share: { y: "training names (% of samples)", max: 1, tick: pct, cell: (v) => `${(v * 100).toFixed(1)}%` },
-  novelty: { y: "new names, outside the training set (% of samples)", max: 1, tick: pct, cell: (v) => `${(v * 100).toFixed(1)}%` },
+  // share: a fraction of the names drawn, shown with its 95 % interval
+  training_share: { y: "training names (% of samples)", max: 1, tick: pct, cell: (v) => `${(v * 100).toFixed(1)}%`, share: true },
+  novelty: { y: "new names, outside the training set (% of samples)", max: 1, tick: pct, cell: (v) => `${(v * 100).toFixed(1)}%`, share: true },
   distinct: { y: "distinct names (count)", max: "n", tick: num(0), cell: num(0) },
   removed_mass: { y: "probability removed by the word rules (%)", tick: (v) => `${(v * 100).toFixed(1)}%`, cell: (v) => `${(v * 100).toFixed(2)}%` },
   tv: { y: "total variation from the data (0 to 1)", max: 1, tick: num(1), cell: num(3) },
@@ -162,21 +177,23 @@ function drawNow(s) {
     return;
   }
   const series = [];
+  const point = (k, v) => (spec.share && v !== undefined ? [k, v, ...wilson(v, s.n)] : [k, v]);
   for (const rule of RULES) {
     for (const den of ["model", "oracle"]) {
       series.push({
         label: `${RULE_NAME[rule.id]}, ${den === "model" ? "trained model" : "oracle"}`,
-        points: STEPS.map((k) => [k, value(s, m, den, rule.id, k)]),
-        cls: den, highlight: rule.id === s.strategy,
+        points: STEPS.map((k) => point(k, value(s, m, den, rule.id, k))),
+        cls: den, highlight: rule.id === s.strategy, dx: den === "model" ? -3 : 3,
       });
     }
   }
+  const shown = ([, v, lo, hi]) => (v === undefined ? "–" : spec.cell(v) + (Number.isFinite(lo) ? ` (95 % interval ${spec.cell(lo)}–${spec.cell(hi)})` : ""));
   const yMax = yRange(s, m, spec);
   const chosen = series.filter((x) => x.highlight);
   s.chart.show(series, {
     xTicks: STEPS, yMax, yTicks: [0, yMax / 2, yMax], yFormat: spec.tick, yLabel: spec.y,
     summary: `${spec.y} against steps for ${RULE_NAME[s.strategy]}: ` + chosen.map((x) =>
-      `${x.label} ${x.points.map(([k, v]) => `${k}: ${v === undefined ? "–" : spec.cell(v)}`).join(", ")}`).join("; "),
+      `${x.label} ${x.points.map((pt) => `${pt[0]}: ${shown(pt)}`).join(", ")}`).join("; "),
   });
   if (s.running) return; // the table (every cell as text) is filled once, when the plot ends
   fillTable($("quality-table"), {

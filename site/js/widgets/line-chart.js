@@ -8,8 +8,10 @@
 //               ref: {y: 0.9, label: "threshold 0.9"}});
 //   chart.clear("Press Plot");
 //
-// Non-finite points are skipped (a series breaks there). The SVG gets role "img"
-// and an aria-label; the caller gives the numbers as a table as well.
+// Non-finite points are skipped (a series breaks there). A point [x, y, lo, hi] of a
+// highlighted series also gets an interval bar from lo to hi (class "err"); a series'
+// `dx` shifts its bars sideways (pixels), so two series' bars at one x stay apart.
+// The SVG gets role "img" and an aria-label; the caller gives the numbers as a table as well.
 
 const NS = "http://www.w3.org/2000/svg";
 const M = { left: 58, right: 16, top: 16, bottom: 44 };
@@ -75,8 +77,13 @@ function drawSeries(g, series, sc) {
     const title = el("title", {}, path);
     title.textContent = s.label;
     if (!s.highlight) continue;
-    for (const [x, y] of s.points) {
-      if (finite(x) && finite(y)) el("circle", { class: `dot ${s.cls || ""}`, cx: sc.px(x), cy: sc.py(y), r: 3 }, g);
+    for (const [x, y, lo, hi] of s.points) {
+      if (!finite(x) || !finite(y)) continue;
+      if (finite(lo) && finite(hi)) {
+        const bx = sc.px(x) + (s.dx || 0), y0 = sc.py(lo), y1 = sc.py(hi);
+        el("path", { class: `err ${s.cls || ""}`, d: `M${bx - 3} ${y0}H${bx + 3}M${bx} ${y0}V${y1}M${bx - 3} ${y1}H${bx + 3}` }, g);
+      }
+      el("circle", { class: `dot ${s.cls || ""}`, cx: sc.px(x), cy: sc.py(y), r: 3 }, g);
     }
   }
 }
