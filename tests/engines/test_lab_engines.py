@@ -236,6 +236,14 @@ def test_samplers_side_by_side_with_their_network_calls(pool, server, engine):
     assert "7 samplers" in page.text("#compare-message")
     page.choose("lab-sampler", "remdm")  # the Sampler select moves the outline
     assert [c["strategy"] for c in page.js(COLUMNS) if c["chosen"]] == ["remdm"]
+    # Same seed again: the last run's seed, the same seven names
+    seed = re.search(r"seed (\d+)", page.text("#compare-message")).group(1)
+    page.js("document.querySelector('#compare-grid').replaceChildren()")
+    page.click("compare-again")
+    page.wait("document.querySelectorAll('#compare-grid .cmp-col').length === 7"
+              " && document.querySelector('#compare-message').dataset.kind === 'ok'", 90)
+    assert re.search(r"seed (\d+)", page.text("#compare-message")).group(1) == seed
+    assert [c["last"] for c in page.js(COLUMNS)] == [c["last"] for c in cols]
     assert page.errors() == []
 
 
@@ -305,7 +313,8 @@ def test_quality_against_steps_finishes_with_progress(pool, server, engine):
     assert by["Left to right, oracle"] == ["100.0%"] * 7
     assert page.count("#quality-chart path.series") == 14
     chart = page.js("document.querySelector('#quality-chart').getAttribute('aria-label')")
-    assert "training names" in chart, chart
+    assert "training names" in chart and "95 % interval" in chart, chart
+    assert page.count("#quality-chart path.err") == 14  # the coloured rule, model and oracle
     page.choose("quality-metric", "nfe")  # another measure redraws the same cells
     page.wait("document.querySelector('#quality-table').dataset.measure === 'nfe'", 20)
     for head, *cells in page.js(QUALITY_ROWS):  # network calls per name, at most one a step
