@@ -110,6 +110,44 @@ def test_same_seed_again_repeats_a_run_and_isolates_a_change(ready):
     assert page.is_disabled("#compare-again")
 
 
+# per column: each timeline row's [first step, last step, faded, marked as the current one]
+REPLAY_STATE = """Object.fromEntries([...document.querySelectorAll('#compare-grid .cmp-col')].map(c =>
+  [c.dataset.strategy, [...c.querySelectorAll('.tl-row')].map(r => [Number(r.dataset.from),
+   Number(r.dataset.to), r.classList.contains('tl-later'), r.classList.contains('tl-now')])]))"""
+
+
+def test_the_replay_slider_stops_every_column_after_the_same_step(ready):
+    page = ready.page
+    train_names(page)
+    assert page.is_disabled("#compare-replay")  # nothing to replay yet
+    page.select_option("#compare-steps", "10")
+    page.click("#compare-samplers")
+    compared_seed(page)
+    # a new grid is shown whole; the slider spans the longest column (10 steps here)
+    assert page.input_value("#compare-replay") == page.get_attribute("#compare-replay", "max") == "10"
+    assert page.locator("#compare-grid .tl-later, #compare-grid .tl-now").count() == 0
+    page.focus("#compare-replay")  # the keyboard moves it
+    page.keyboard.press("Home")
+    for _ in range(3):
+        page.keyboard.press("ArrowRight")
+    assert page.inner_text("#compare-replay-value") == "after step 3 of 10"
+    assert page.get_attribute("#compare-replay", "aria-valuetext") == "after step 3 of 10"
+    state = page.evaluate(REPLAY_STATE)
+    assert sorted(state) == sorted(RULES)
+    for strategy, rows in state.items():
+        for first, last, faded, marked in rows:
+            assert faded == (first > 3), (strategy, rows)
+            assert marked == (first <= 3 <= last), (strategy, rows)
+        assert sum(marked for *_, marked in rows) <= 1, (strategy, rows)
+    assert any(marked for *_, marked in state["random"])  # 10 steps: step 3 is in its timeline
+    page.keyboard.press("End")
+    assert page.inner_text("#compare-replay-value") == "all 10 steps"
+    assert page.locator("#compare-grid .tl-later, #compare-grid .tl-now").count() == 0
+    page.click("#reset")  # no grid, no replay
+    wait_until(page, "document.querySelectorAll('#compare-grid .cmp-col').length === 0")
+    assert page.is_disabled("#compare-replay") and page.inner_text("#compare-replay-value") == "–"
+
+
 def test_compare_at_40_steps_merges_the_steps_that_reveal_nothing(ready):
     page = ready.page
     train_names(page)

@@ -210,6 +210,12 @@ COLUMNS = """[...document.querySelectorAll('#compare-grid .cmp-col')].map(c => (
   last: c.querySelector('.tl-row:last-child .cells').textContent}))"""
 
 
+# every compare row: [first step, last step, faded by the replay, marked as its step's row]
+REPLAY_ROWS = """[...document.querySelectorAll('#compare-grid .tl-row')].map(r =>
+  [Number(r.dataset.from), Number(r.dataset.to),
+   r.classList.contains('tl-later'), r.classList.contains('tl-now')])"""
+
+
 @pytest.mark.parametrize("engine", ENGINES)
 def test_samplers_side_by_side_with_their_network_calls(pool, server, engine):
     page = trained(pool, server, engine)
@@ -244,6 +250,12 @@ def test_samplers_side_by_side_with_their_network_calls(pool, server, engine):
               " && document.querySelector('#compare-message').dataset.kind === 'ok'", 90)
     assert re.search(r"seed (\d+)", page.text("#compare-message")).group(1) == seed
     assert [c["last"] for c in page.js(COLUMNS)] == [c["last"] for c in cols]
+    # the replay slider stops every column after step 3: later rows fade, step 3's row is marked
+    page.choose("compare-replay", "3")
+    assert page.text("#compare-replay-value") == "after step 3 of 10"
+    rows = page.js(REPLAY_ROWS)
+    assert rows and all(faded == (a > 3) and marked == (a <= 3 <= b)
+                        for a, b, faded, marked in rows), rows
     assert page.errors() == []
 
 

@@ -1,6 +1,7 @@
 // Lab, "Samplers side by side": one model, one seed, one step budget, every
 // unmasking rule; one timeline per rule with its network calls (NFE), and the
-// threshold rule's per-step confidence. The "Sampler" select picks the rule that
+// threshold rule's per-step confidence. Same seed again repeats the last run's seed;
+// the replay slider stops every column after one step. The "Sampler" select picks the rule that
 // is outlined here and drawn in colour in the quality plot (page event
 // "lab-sampler", {strategy}).
 //
@@ -20,6 +21,7 @@ export function createSamplers({ engine, state, page }) {
   const s = { engine, state, page, busy: false, run: 0, lastSeed: null, message: $("compare-message"), grid: $("compare-grid") };
   $("compare-samplers").addEventListener("click", () => compare(s));
   $("compare-again").addEventListener("click", () => compare(s, s.lastSeed));
+  $("compare-replay").addEventListener("input", () => replay(s));
   $("lab-sampler").addEventListener("change", () => highlight(s));
   page.on("change", () => updateButtons(s));
   const prompt = {
@@ -31,6 +33,7 @@ export function createSamplers({ engine, state, page }) {
     s.run += 1; // a comparison still arriving belongs to the old model: drop it
     s.lastSeed = null;
     s.grid.replaceChildren();
+    setReplay(null);
     say(s.message, prompt.none); // the next "change" makes it the prompt that fits the model
   });
   keepPrompt(page, "names", s.message, prompt);
@@ -47,6 +50,29 @@ function updateButtons(s) {
   const can = s.page.ready && s.page.usable("names") && !s.busy;
   $("compare-samplers").disabled = !can;
   $("compare-again").disabled = !can || s.lastSeed === null;
+}
+
+/** The replay slider for a grid whose longest column has `last` steps (null: no grid). */
+function setReplay(last) {
+  const el = $("compare-replay");
+  el.disabled = last === null;
+  el.max = String(last ?? 0);
+  el.value = el.max;
+  if (last === null) $("compare-replay-value").textContent = "–";
+}
+
+/** Every column as it stood after the slider's step: later rows fade, the current one is marked. */
+function replay(s) {
+  const el = $("compare-replay");
+  const at = Number(el.value), last = Number(el.max);
+  for (const row of s.grid.querySelectorAll(".tl-row")) {
+    const from = Number(row.dataset.from);
+    row.classList.toggle("tl-later", from > at);
+    row.classList.toggle("tl-now", at < last && from <= at && at <= Number(row.dataset.to));
+  }
+  const text = at >= last ? `all ${last} steps` : `after step ${at} of ${last}`;
+  $("compare-replay-value").textContent = text;
+  el.setAttribute("aria-valuetext", text);
 }
 
 function highlight(s) {
@@ -86,12 +112,17 @@ async function compare(s, seed = null) {
       const t0 = performance.now();
       const col = column(res);
       col.classList.toggle("chosen", res.strategy === $("lab-sampler").value);
-      if (k === 0) s.grid.replaceChildren();
+      if (k === 0) {
+        s.grid.replaceChildren();
+        setReplay(null);
+      }
       s.grid.append(col);
       performance.measure("compare-column", { start: t0 });
     }
     const ms = performance.now() - began;
     s.lastSeed = seed;
+    setReplay(Math.max(...r.results.map((res) => res.samples[0].steps.length - 1)));
+    replay(s);
     say(s.message, `${steps} steps, seed ${seed}, temperature ${TEMPERATURE}, ${who}: ${RULES.length} samplers in ${Math.round(ms)} ms.`, "ok");
   } catch (e) {
     if (run === s.run) say(s.message, `Could not compare: ${errorText(e)}`, "error");

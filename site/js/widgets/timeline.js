@@ -71,10 +71,12 @@ function stepRow(steps, k, questionLen, total) {
   const row = document.createElement("div");
   row.className = "tl-row" + (k === n - 1 ? " tl-final" : "") + (s.quiet ? " tl-quiet" : "");
   row.dataset.step = String(k);
+  const [a, b] = s.span || [k, k];
+  row.dataset.from = String(a); // the steps of the run this row stands for (several when collapsed)
+  row.dataset.to = String(b);
   const lab = document.createElement("span");
   lab.className = "tl-label";
   const [from, to] = levels(steps, k, total);
-  const [a, b] = s.span || [k, k];
   const which = a === b ? `step ${a}` : `steps ${a}–${b}`;
   const parts = k === 0 ? ["start", `t ${from}`] : [which, `t ${from} → ${to}`, ...(s.quiet ? ["none revealed"] : [])];
   parts.forEach((text, i) => { // "step 5 · t 0.90 → 0.88": parts that narrow columns stack
