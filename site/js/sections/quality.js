@@ -15,8 +15,9 @@ import { fillTable } from "../widgets/grid-table.js";
 const STEPS = [1, 2, 4, 7, 10, 20, 40];
 
 /**
- * The Wilson score interval of a share: `k` of `n` draws, `p` = k / n, at z (1.96: 95 %).
- * Returns [lo, hi] within [0, 1]; unlike p ± z·SE it has width at p = 0 and p = 1.
+ * The Wilson score interval of a share `p` (k / n: k of `n` draws) at z (1.96: 95 %).
+ * Returns [lo, hi] within [0, 1], or NaNs for n < 1 or p outside [0, 1]; unlike
+ * p ± z·SE it has width at p = 0 and p = 1.
  * Source: E. B. Wilson, "Probable inference, the law of succession, and statistical
  * inference", JASA 22 (1927) 209-212. Example: 8 of 16 gives [0.280, 0.720].
  */
