@@ -19,6 +19,8 @@
 //   "failed"   detail of the engine's status: Python stopped or could not start.
 //   "file-mode": the page was opened from a file; Python cannot run here.
 //   "change": a model, a run or readiness changed: sections redraw their buttons.
+//   "run-started" {task, fresh}: a training run of the task begins (fresh: new weights;
+//       otherwise +500 more goes on); results drawn with the weights before it are stale.
 //   "trained" {task, version, stopped, diverged}: a training run of the task's current
 //       model ended (training.js; the time-travel slider reads its snapshots then).
 //
@@ -47,14 +49,17 @@ export function say(el, text, kind = "") {
  * Keep a widget's opening prompt true to the model of `task`: `none` while it has no
  * usable model, `ready` once it has one (on every "change" of the page). Only a prompt
  * replaces a prompt: while the message shows anything else (a result, an error, progress)
- * it is left alone. `stale`: more texts that count as prompts (e.g. "train first" errors).
+ * it is left alone. `stale`: more texts that count as prompts (e.g. "train first" errors);
+ * `training`: the prompt while a run of `task` trains, for a widget that waits for its end.
  *
  *   keepPrompt(page, "names", $("sample-message"), {none: "Train … first", ready: "Press Generate …"});
  */
-export function keepPrompt(page, task, el, { none, ready, stale = [] }) {
-  const prompts = new Set([el.textContent, none, ready, ...stale]);
+export function keepPrompt(page, task, el, { none, ready, stale = [], training = null }) {
+  const prompts = new Set([el.textContent, none, ready, training, ...stale].filter(Boolean));
   const update = () => {
-    if (prompts.has(el.textContent) && page.ready) say(el, page.usable(task) ? ready : none);
+    if (!prompts.has(el.textContent) || !page.ready) return;
+    if (training && page.running(task)) say(el, training);
+    else say(el, page.usable(task) ? ready : none);
   };
   page.on("change", update);
 }
@@ -165,6 +170,7 @@ export class Page extends EventTarget {
       if (this.activeRun === run) this.activeRun = null;
       this.changed();
     };
+    this.emit("run-started", { task, fresh: Boolean(args.fresh) }); // the weights change from here on
     const training = this.engine.train(args, (p) => { if (this.tasks[task].version === version) onProgress(p); });
     run.promise = training.then(() => {}, () => {}); // settles when the engine's run has ended
     // Measuring and saving come after the run, and do not hold up the next one.

@@ -129,7 +129,7 @@ def test_bad_patterns_say_why_keep_the_text_and_run_nothing(ready):
     wait_filled(page, "r???l")
     before = page.locator("#fill-model li").all_inner_texts()
     for bad, words in [("r2?l", "'2' is not allowed in the pattern"), ("?a?a?a?a", "has 8 characters; at most 7"),
-                       ("", "the pattern is empty"), ("ra l", "not allowed")]:
+                       ("", "The pattern is empty"), ("ra l", "not allowed")]:
         fill(page, bad)
         wait_until(page, f"document.querySelector('#fill-message').innerText.includes({words!r})")
         assert page.get_by_label("Pattern", exact=True).input_value() == bad

@@ -290,3 +290,41 @@ def test_quality_against_steps_runs_with_progress_and_stops(ready):
     wait_until(page, QUALITY_IDLE, timeout=30_000)
     assert "Stopped after" in page.inner_text("#quality-message")
     assert page.evaluate("document.querySelector('#quality-progress').value") < 1
+
+
+TRAINING = "!document.querySelector('#stop').disabled"
+
+
+def test_lab_results_never_outlive_the_weights_they_came_from(ready):
+    page = ready.page
+    train_names(page)
+    page.click("#compare-samplers")
+    compared_seed(page)
+    page.select_option("#quality-n", "8")
+    page.click("#quality-run")
+    wait_until(page, QUALITY_IDLE + " && document.querySelector('#quality-message').dataset.kind === 'ok'",
+               timeout=120_000)
+    page.click("#fill")
+    wait_until(page, "document.querySelectorAll('#fill-model li').length > 0")
+    # +500 more: the weights change under every result drawn with them
+    page.click("#more")
+    wait_until(page, TRAINING)
+    assert page.locator("#compare-grid .cmp-col").count() == 0
+    assert page.is_disabled("#compare-samplers") and page.is_disabled("#compare-again")
+    assert page.inner_text("#compare-message").startswith("The names model is training")
+    assert page.locator("#quality-chart path.series").count() == 0
+    assert page.inner_text("#quality-message").startswith("The names model is training")
+    assert page.locator("#fill-model li").count() == 0
+    assert page.is_disabled("#snapshot")
+    assert "snapshots appear here when it ends" in page.inner_text("#snapshot-note")
+    wait_until(page, TRAIN_DONE, timeout=120_000)
+    assert page.inner_text("#compare-message").startswith("Press Compare samplers")
+    assert page.inner_text("#quality-message").startswith("Press Plot quality")
+    assert page.is_disabled("#compare-again")  # the last seed belonged to the old weights
+    # Reset in the middle of a quality run: its progress message does not stay behind
+    page.select_option("#quality-n", "256")
+    page.click("#quality-run")
+    wait_until(page, "/pieces of work/.test(document.querySelector('#quality-message').textContent)")
+    page.click("#reset")
+    wait_until(page, "document.querySelector('#quality-message').textContent.startsWith('Train a names model first')")
+    assert page.evaluate("document.querySelector('#quality-progress').hidden")

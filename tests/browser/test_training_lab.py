@@ -95,6 +95,12 @@ def check_snapshots(page):
     names_at(last // 2)
     assert "training loss" in text(page, "#snapshot-value")
     assert re.search(r"training loss \d\.\d{3} nats per position", text(page, "#snapshot-value"))
+    # the note names the seed the names on show were drawn with, also after it changed
+    assert "the random seed of section IV, 0)" in text(page, "#snapshot-note")
+    page.fill("#seed", "7")
+    page.dispatch_event("#seed", "change")
+    names_at(last)
+    assert "the random seed of section IV, 7)" in text(page, "#snapshot-note")
 
 
 def check_no_t(page):

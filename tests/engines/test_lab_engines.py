@@ -190,7 +190,7 @@ def test_fill_in_keeps_the_letters_and_bad_patterns_keep_the_text(pool, server, 
     before = page.texts("#fill-model li")
     for bad, words in [("r2?l", "'2' is not allowed in the pattern"),
                        ("?a?a?a?a", "has 8 characters; at most 7"),
-                       ("", "the pattern is empty"), ("ra l", "not allowed")]:
+                       ("", "The pattern is empty"), ("ra l", "not allowed")]:
         fill(page, bad)
         page.wait(f"document.querySelector('#fill-message').textContent.includes({words!r})", 30)
         assert "Nothing was run" in page.text("#fill-message")

@@ -58,10 +58,13 @@ export function createInfill({ engine, state, page }) {
     $("fill").disabled = !page.ready;
     $("fill-answer").disabled = !page.ready;
   });
-  page.on("model-replaced", () => {
+  const drop = ({ task }) => { // the model the answers came from is gone or changing
+    if (task !== s.task) return;
     s.seq += 1; // an answer still arriving belongs to the old model: drop it
     clear(s, "Press Fill in to fill the pattern with the current model.");
-  });
+  };
+  page.on("model-replaced", drop);
+  page.on("run-started", drop);
   keepPrompt(page, "names", s.message, {
     none: "Train a names model (section IV), then press Fill in.",
     ready: "Type a pattern (or pick one above) and press Fill in: the model fills its ? marks.",
@@ -132,11 +135,12 @@ async function run(s, task) {
     $("fill-fitting").textContent = summary(r);
     pick(s, "model", 0);
     say(s.message, (r.note ? `${r.note[0].toUpperCase()}${r.note.slice(1)}.` : `Filled ${r.pattern} ${r.model.length} times`) +
-      ` (${Math.round(performance.now() - t0)} ms).`, r.note ? "" : "ok");
+      ` (${Math.round(performance.now() - t0)} ms)` + (page.running(task) ? ", with the weights as they are mid-training." : "."), r.note ? "" : "ok");
   } catch (e) {
     if (seq !== s.seq) return;
     const bad = inputs.length === 1 || /pattern/.test(errorText(e)) ? inputs[inputs.length - 1] : inputs[0];
     if (e.kind === "user") $(bad).setAttribute("aria-invalid", "true");
-    say(s.message, e.kind === "user" ? `${errorText(e)}. Nothing was run.` : `Could not fill in: ${errorText(e)}`, "error");
+    const why = errorText(e);
+    say(s.message, e.kind === "user" ? `${why[0].toUpperCase()}${why.slice(1)}. Nothing was run.` : `Could not fill in: ${why}`, "error");
   }
 }

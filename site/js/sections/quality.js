@@ -57,20 +57,28 @@ export function createQuality({ engine, page }) {
     s.strategy = strategy;
     schedule(s);
   });
-  page.on("change", () => {
-    if (s.running && page.running("names")) stop(s); // training changes the weights under the job
-    updateButtons(s);
-  });
-  keepPrompt(page, "names", s.message, {
+  page.on("change", () => updateButtons(s));
+  const prompt = {
     none: "Train a names model first (section IV); then press Plot quality against steps.",
     ready: "Press Plot quality against steps: every rule at every step budget, on the model and on the oracle.",
-  });
-  page.on("model-replaced", ({ task }) => {
+    training: "The names model is training: Plot quality against steps works again when the run ends, on the weights it ends with.",
+  };
+  keepPrompt(page, "names", s.message, prompt);
+  const drop = ({ task }) => { // the model the curves were drawn with is gone or changing
     if (task !== "names") return;
     s.version += 1;
     if (s.running) stop(s);
     s.rows.clear();
+    s.progress.hidden = true;
+    say(s.message, prompt.none); // the next "change" makes it the prompt that fits the model
     schedule(s);
+  };
+  page.on("model-replaced", drop);
+  page.on("run-started", drop);
+  $("quality-n").addEventListener("change", () => { // the plot on show was drawn with another n
+    if (!s.running && s.rows.size && Number($("quality-n").value) !== s.n) {
+      say(s.message, `Names per cell changed: the curves below have ${s.n} names per cell; press Plot quality against steps to draw ${$("quality-n").value}.`);
+    }
   });
   return {};
 }
@@ -118,7 +126,7 @@ async function start(s) {
     say(s.message, `Could not compute the plot: ${errorText(e)}`, "error");
   } finally {
     s.running = false;
-    s.progress.hidden = !s.rows.size;
+    s.progress.hidden = true; // the message says how far it got
     updateButtons(s);
     schedule(s);
   }

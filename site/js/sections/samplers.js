@@ -27,19 +27,22 @@ export function createSamplers({ engine, state, page }) {
   const prompt = {
     none: "Train a names model first (section IV); then press Compare samplers.",
     ready: "Press Compare samplers: the seven rules write a name each on the current model, side by side.",
+    training: "The names model is training: Compare samplers works again when the run ends, on the weights it ends with.",
   };
-  page.on("model-replaced", ({ task }) => {
+  const drop = ({ task }) => { // the model the grid was drawn with is gone or changing
     if (task !== "names") return;
     s.run += 1; // a comparison still arriving belongs to the old model: drop it
     s.lastSeed = null;
     s.grid.replaceChildren();
     setReplay(null);
     say(s.message, prompt.none); // the next "change" makes it the prompt that fits the model
-  });
+  };
+  page.on("model-replaced", drop);
+  page.on("run-started", drop);
   keepPrompt(page, "names", s.message, prompt);
   for (const id of ["compare-steps", "compare-denoiser"]) {
     $(id).addEventListener("change", () => { // the grid on show was run with other settings
-      if (s.grid.children.length) say(s.message, `Settings changed: the columns below are from the last run; press Compare samplers (a new seed) or Same seed again to run with ${$("compare-steps").value} steps on ${$("compare-denoiser").value === "oracle" ? "the exact posterior" : "the trained model"}.`);
+      if (s.grid.children.length && !s.busy) say(s.message, settingsChanged());
     });
   }
   highlight(s);
@@ -47,9 +50,15 @@ export function createSamplers({ engine, state, page }) {
 }
 
 function updateButtons(s) {
-  const can = s.page.ready && s.page.usable("names") && !s.busy;
+  // not while the names model trains: the seven columns would each see other weights
+  const can = s.page.ready && s.page.usable("names") && !s.busy && !s.page.running("names");
   $("compare-samplers").disabled = !can;
   $("compare-again").disabled = !can || s.lastSeed === null;
+}
+
+/** What to say when the settings differ from those of the grid on show. */
+function settingsChanged() {
+  return `Settings changed: the columns below are from the last run; press Compare samplers (a new seed) or Same seed again to run with ${$("compare-steps").value} steps on ${$("compare-denoiser").value === "oracle" ? "the exact posterior" : "the trained model"}.`;
 }
 
 /** The replay slider for a grid whose longest column has `last` steps (null: no grid). */
@@ -87,7 +96,7 @@ function highlight(s) {
  */
 async function compare(s, seed = null) {
   const { page } = s;
-  if (s.busy || !page.usable("names")) return;
+  if (s.busy || !page.usable("names") || page.running("names")) return;
   s.busy = true;
   updateButtons(s);
   const run = ++s.run;
@@ -123,7 +132,9 @@ async function compare(s, seed = null) {
     s.lastSeed = seed;
     setReplay(Math.max(...r.results.map((res) => res.samples[0].steps.length - 1)));
     replay(s);
-    say(s.message, `${steps} steps, seed ${seed}, temperature ${TEMPERATURE}, ${who}: ${RULES.length} samplers in ${Math.round(ms)} ms.`, "ok");
+    const changed = Number($("compare-steps").value) !== steps || $("compare-denoiser").value !== denoiser; // during the run
+    say(s.message, `${steps} steps, seed ${seed}, temperature ${TEMPERATURE}, ${who}: ${RULES.length} samplers in ${Math.round(ms)} ms.` +
+      (changed ? ` ${settingsChanged()}` : ""), "ok");
   } catch (e) {
     if (run === s.run) say(s.message, `Could not compare: ${errorText(e)}`, "error");
   } finally {

@@ -14,11 +14,14 @@ const N_NAMES = 12;
 
 export function createTimeTravel({ engine, state, page }) {
   const s = {
-    engine, state, page, snaps: [], busy: false, wanted: null, version: -1,
+    engine, state, page, snaps: [], kept: "", busy: false, wanted: null, version: -1,
     slider: $("snapshot"), out: $("snapshot-value"), names: $("snapshot-names"), note: $("snapshot-note"),
   };
   s.slider.addEventListener("input", () => show(s));
   page.on("trained", (d) => { if (d.task === "names") load(s); });
+  page.on("run-started", (d) => {
+    if (d.task === "names") disable(s, "Training: this run's snapshots appear here when it ends.");
+  });
   page.on("model-replaced", (d) => {
     if (d.task !== "names") return;
     s.snaps = [];
@@ -47,8 +50,7 @@ async function load(s) {
     s.slider.max = String(r.snapshots.length - 1);
     s.slider.value = s.slider.max;
     s.slider.disabled = false;
-    s.note.textContent = `${r.snapshots.length} snapshots kept (at most ${r.max}), holding ${fmt.bytes(r.bytes)} of weights in the worker's memory. ` +
-      `Each shows ${N_NAMES} names from the same denoising seed (the random seed of section IV, ${s.state.get("seed")}), 10 steps, temperature 0.8, random order.`;
+    s.kept = `${r.snapshots.length} snapshots kept (at most ${r.max}), holding ${fmt.bytes(r.bytes)} of weights in the worker's memory.`;
     show(s);
   } catch (e) {
     disable(s, `Could not read the snapshots: ${e.message || e}`);
@@ -62,6 +64,8 @@ function show(s) {
   s.out.textContent = `epoch ${snap.epoch}: ${loss}`;
   s.slider.setAttribute("aria-valuetext", s.out.textContent);
   s.wanted = snap.epoch;
+  s.note.textContent = `${s.kept} Each shows ${N_NAMES} names from the same denoising seed (the random seed of section IV, ` +
+    `${s.state.get("seed")}), 10 steps, temperature 0.8, random order.`; // the seed the next names are drawn with
   if (!s.busy) fetchNames(s);
 }
 
@@ -72,7 +76,7 @@ async function fetchNames(s) {
     s.wanted = null;
     try {
       const r = await s.engine.call("snapshot_sample", { epoch, n: N_NAMES, seed: s.state.get("seed"), steps: 10, temperature: 0.8, strategy: "random" });
-      if (s.page.tasks.names.version === s.version && s.wanted === null) drawNames(s, r);
+      if (s.page.tasks.names.version === s.version && s.wanted === null && !s.slider.disabled) drawNames(s, r);
     } catch (e) {
       s.note.textContent = `Could not draw from the snapshot at epoch ${epoch}: ${e.message || e}`;
     }

@@ -64,7 +64,7 @@ export function linkTimeline(root, panel, { ask, temperature, caption, noun }) {
     const s = steps[step];
     const top = s && s.top ? s.top[pos] : null;
     if (!top) {
-      const why = step === 0 ? "the start: the model has not been called yet" :
+      const why = step === 0 ? "the model has not been called yet" :
         s.tokens[pos] === "?" ? "still masked, but the model was not called at this step" :
           "visible before this step: nothing to guess";
       panel.clear(`${POS(pos)}, ${step === 0 ? "start" : `step ${step}`}: ${why}. Masked and just-revealed cells have candidates (a dot marks them).`);
