@@ -328,3 +328,32 @@ def test_lab_results_never_outlive_the_weights_they_came_from(ready):
     page.click("#reset")
     wait_until(page, "document.querySelector('#quality-message').textContent.startsWith('Train a names model first')")
     assert page.evaluate("document.querySelector('#quality-progress').hidden")
+
+
+# the quality chart's text as laid out: [tick label heights in px], viewBox width, rendered width
+CHART_TEXT = """(() => { const svg = document.querySelector('#quality-chart');
+  return [[...svg.querySelectorAll('.labels text, .axis-title')].map(t => t.getBoundingClientRect().height),
+          svg.viewBox.baseVal.width, svg.getBoundingClientRect().width]; })()"""
+
+
+def test_the_quality_chart_keeps_readable_text_on_a_phone(ready):
+    page = ready.page
+    page.set_viewport_size({"width": 360, "height": 800})
+    train_names(page)
+    page.select_option("#quality-n", "8")
+    page.click("#quality-run")
+    wait_until(page, QUALITY_IDLE + " && document.querySelector('#quality-message').dataset.kind === 'ok'",
+               timeout=120_000)
+    # the viewBox follows the width on the page, so text keeps its CSS size (not 640 px squeezed)
+    wait_until(page, "Math.abs(document.querySelector('#quality-chart').viewBox.baseVal.width"
+                     " - document.querySelector('#quality-chart').getBoundingClientRect().width) <= 1")
+    heights, view_w, shown_w = page.evaluate(CHART_TEXT)
+    assert shown_w < 400 and heights and min(heights) >= 9, (heights, view_w, shown_w)
+    # the wide table scrolls in its own box (with a cue), not the whole figure
+    sideways = "((e) => e.scrollWidth - e.clientWidth)"
+    assert page.evaluate(f"{sideways}(document.querySelector('#quality-widget'))") <= 1
+    assert page.evaluate("getComputedStyle(document.querySelector('#quality-table').parentElement)"
+                         ".overflowX") == "auto"
+    # Reveal by hand: the seven positions wrap on a phone, none is cut off
+    wait_until(page, "document.querySelectorAll('#byhand-beliefs .bg-col').length === 7")
+    assert page.evaluate(f"{sideways}(document.querySelector('#byhand-beliefs'))") <= 1

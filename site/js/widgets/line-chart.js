@@ -89,13 +89,28 @@ function drawSeries(g, series, sc) {
 }
 
 export function createLineChart(svg, { width = 640, height = 300, xLabel = "", yLabel = "", logX = false, name = "Chart" } = {}) {
-  const W = width, H = height;
-  const box = { W, H, logX, xLabel, yLabel };
-  svg.setAttribute("viewBox", `0 0 ${W} ${H}`);
+  // the viewBox follows the rendered width (`width` until the first layout reports it),
+  // so the text keeps its CSS size on a narrow screen; the height shrinks with it, to
+  // 60 % at most. The width comes from a ResizeObserver: drawing forces no layout.
+  const box = { W: width, H: height, logX, xLabel, yLabel };
+  let last = null; // what is shown: [series, o], or the empty text
+  let rendered = 0; // the SVG's width on the page, in CSS pixels (0: not laid out yet)
   svg.setAttribute("role", "img");
+
+  function measure() {
+    const w = rendered;
+    if (w > 0) {
+      box.W = Math.max(260, w);
+      box.H = Math.round(Math.max(height * 0.6, Math.min(height, (box.W * height) / width)));
+    }
+    svg.setAttribute("viewBox", `0 0 ${box.W} ${box.H}`);
+    return box;
+  }
 
   /** Draw `series` ({label, points: [[x, y]], cls, highlight}) with options `o`. */
   function show(series, o = {}) {
+    last = [series, o];
+    const { W } = measure();
     const xs = o.xTicks && o.xTicks.length ? o.xTicks : series.flatMap((s) => s.points.map((p) => p[0])).filter(finite);
     const g = el("g");
     const sc = scales(box, xs.length ? xs : [0, 1], o);
@@ -110,11 +125,22 @@ export function createLineChart(svg, { width = 640, height = 300, xLabel = "", y
   }
 
   function clear(message) {
+    last = message;
+    const { W, H } = measure();
     const g = el("g");
     text(g, W / 2, H / 2, message, { "text-anchor": "middle", class: "empty" });
     svg.replaceChildren(g);
     svg.setAttribute("aria-label", `${name}: ${message}`);
   }
 
+  measure();
+  if (typeof ResizeObserver !== "undefined") {
+    new ResizeObserver((entries) => {
+      const w = Math.round(entries[0].contentRect.width);
+      if (!w || w === rendered) return;
+      rendered = w;
+      if (last !== null) requestAnimationFrame(() => (typeof last === "string" ? clear(last) : show(...last)));
+    }).observe(svg);
+  }
   return { show, clear };
 }
