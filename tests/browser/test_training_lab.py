@@ -114,3 +114,28 @@ def check_no_t(page):
     assert 0 < a < 3 and 0 < b < 3 and 0 < sa < 0.05 and 0 < sb < 0.05
     assert abs(a - b) < 4 * (sa**2 + sb**2) ** 0.5, r
     assert not page.locator("#generate").is_disabled()  # the reader's model is still there
+
+
+# when the run's closing message appears (the snapshots are being read meanwhile), press
+# +500 more at once: the old run's snapshots must not come back during the new run
+MORE_AT_ONCE = """(() => { const msg = document.querySelector('#train-message');
+  const watch = new MutationObserver(() => {
+    if (!msg.textContent.startsWith('Done:')) return;
+    watch.disconnect();
+    document.querySelector('#more').click();
+  });
+  watch.observe(msg, {childList: true, characterData: true, subtree: true}); })()"""
+
+
+def test_snapshots_of_a_finished_run_stay_hidden_once_the_next_run_starts(ready):
+    page = ready.page
+    page.evaluate(MORE_AT_ONCE)
+    start_training(page)
+    wait_until(page, "document.querySelector('#train-message').textContent.startsWith('Going on for 500 more')",
+               timeout=60_000)
+    assert not page.is_disabled("#stop")  # the next run goes on
+    page.evaluate("window.tinyDiffusion.engine.memory()")  # the worker answers in order: all earlier replies are in
+    assert page.is_disabled("#snapshot")
+    assert page.inner_text("#snapshot-note").startswith("Training: this run's snapshots")
+    wait_until(page, TRAIN_DONE, timeout=120_000)
+    wait_until(page, "!document.querySelector('#snapshot').disabled", timeout=30_000)

@@ -44,6 +44,7 @@ async function load(s) {
   const t = s.page.tasks.names;
   try {
     const r = await s.engine.call("snapshots", { task: "names" });
+    if (s.page.running("names")) return; // a new run began meanwhile: its own snapshots come at its end
     if (!r.snapshots.length) return disable(s, "No snapshots were kept for this model.");
     s.snaps = r.snapshots;
     s.version = t.version;
