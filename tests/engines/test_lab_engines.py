@@ -1,11 +1,9 @@
-"""The diffusion lab (#14, #15) in Firefox ESR and WebKitGTK, walked as a reader walks it:
-Top candidates beside the exact posterior (held against the posterior worked out here)
-at every step, Fill in a name (good, unfitting and bad patterns), revealing by hand,
-the samplers with their NFE, bits per character, quality against steps with progress,
-and training time travel. One page per engine, trained once by the first test to need
-it (``#seed=7&epochs=200``). Errors fail every test as in test_firefox_webkit.py.
-Selects and the slider are set by script with the events a reader's choice fires;
-text is typed, keys are pressed, buttons and cells are clicked.
+"""The diffusion lab, part 1 (#14), in Firefox ESR and WebKitGTK, walked as a reader walks
+it: Top candidates beside the exact posterior (held against the posterior worked out here)
+at every step, Fill in a name (good, unfitting and bad patterns), and revealing by hand.
+One page per engine, trained once by the first test to need it (lab_kit.py). Errors fail
+every test as in test_firefox_webkit.py. Selects and the slider are set by script with the
+events a reader's choice fires; text is typed, keys are pressed, cells are clicked.
 """
 from __future__ import annotations
 
@@ -14,41 +12,7 @@ from collections import Counter
 
 import pytest
 from engine_drivers import ENGINES
-
-SETUP = "#seed=7&epochs=200"
-READY_S = 240  # WebKitGTK: 24-36 s on a loaded 2-core machine, over 150 s under very heavy load
-TRAIN_DONE = ("document.querySelector('#epoch-readout').textContent.trim().startsWith('200')"
-              " && document.querySelector('#stop').disabled"
-              " && !document.querySelector('#train').disabled")
-L = 7  # a name's length in the built-in task
-RULES = ["random", "confident", "confident_cosine", "llada", "remdm", "threshold", "left_to_right"]
-NUM = r"(\d+\.\d+)"
-
-
-def trained(pool, server, engine):
-    """The engine's session with a names model trained on this page (trained on first use)."""
-    page = pool.get(engine)
-    done = pool.__dict__.setdefault("lab_trained", set())
-    if engine not in done:
-        page.open(server.url + SETUP)
-        page.wait("document.querySelector('#status').dataset.state === 'ready'", READY_S)
-        page.click("train")
-        page.wait(TRAIN_DONE, 240)
-        done.add(engine)
-    return page
-
-
-def training_names(page):
-    names = page.texts("#names-list .entry")
-    assert len(names) == 40 and all(re.fullmatch("[a-z]{1,7}", n) for n in names), names
-    return names
-
-
-def fits(name, pattern):
-    """Does ``name``, padded with ``_``, agree with every visible character of ``pattern``?"""
-    padded = name.ljust(len(pattern), "_")
-    return len(padded) == len(pattern) and all(p in ("?", c) for p, c in zip(pattern, padded))
-
+from lab_kit import L, fits, trained, training_names
 
 # ------------------------------------------------------------------ #14 beliefs
 PANEL = """[...document.querySelectorAll(arguments[0] + ' .tc-col')].map(col => ({
@@ -197,177 +161,6 @@ def test_fill_in_keeps_the_letters_and_bad_patterns_keep_the_text(pool, server, 
         assert page.js("document.querySelector('#pattern').value") == bad
         assert page.js("document.querySelector('#pattern').getAttribute('aria-invalid')") == "true"
         assert page.texts("#fill-model li") == before
-    assert page.errors() == []
-
-
-# ------------------------------------------------------------------ #15 samplers
-COLUMNS = """[...document.querySelectorAll('#compare-grid .cmp-col')].map(c => ({
-  strategy: c.dataset.strategy, chosen: c.classList.contains('chosen'),
-  nfe: Number(c.querySelector('.cmp-nfe').dataset.nfe),
-  uncached: Number(c.querySelector('.cmp-nfe').dataset.nfeUncached),
-  nfeText: c.querySelector('.cmp-nfe').textContent,
-  rows: c.querySelectorAll('.tl-row').length,
-  last: c.querySelector('.tl-row:last-child .cells').textContent}))"""
-
-
-# every compare row: [first step, last step, faded by the replay, marked as its step's row]
-REPLAY_ROWS = """[...document.querySelectorAll('#compare-grid .tl-row')].map(r =>
-  [Number(r.dataset.from), Number(r.dataset.to),
-   r.classList.contains('tl-later'), r.classList.contains('tl-now')])"""
-
-
-@pytest.mark.parametrize("engine", ENGINES)
-def test_samplers_side_by_side_with_their_network_calls(pool, server, engine):
-    page = trained(pool, server, engine)
-    page.wait("!document.querySelector('#compare-samplers').disabled", 30)
-    page.choose("compare-steps", "10")
-    page.choose("lab-sampler", "threshold")
-    page.js("document.querySelector('#compare-grid').replaceChildren()")  # this run's only
-    page.click("compare-samplers")
-    page.wait("document.querySelectorAll('#compare-grid .cmp-col').length === 7"
-              " && !document.querySelector('#compare-samplers').disabled", 90)
-    cols = page.js(COLUMNS)
-    assert [c["strategy"] for c in cols] == RULES
-    for c in cols:
-        assert re.fullmatch("[a-z_]{7}", c["last"]), c  # every rule finishes its name
-        assert 1 <= c["nfe"] <= c["uncached"], c
-        assert re.search(rf"\b{c['nfe']}\b.*network calls \(NFE\)", c["nfeText"]), c
-        assert c["rows"] >= 2 and c["chosen"] == (c["strategy"] == "threshold"), c
-    by = {c["strategy"]: c for c in cols}
-    assert by["left_to_right"]["rows"] == L + 1  # start + one position per step
-    assert by["random"]["uncached"] == 10  # one call per step of the budget
-    conf = page.js("[...document.querySelectorAll('.cmp-col[data-strategy=threshold] tbody tr')]"
-                   ".map(tr => [...tr.querySelectorAll('td')].map(td => Number(td.textContent)))")
-    assert conf and all(0 <= lo <= mean <= 1 for lo, mean in conf), conf
-    assert "7 samplers" in page.text("#compare-message")
-    page.choose("lab-sampler", "remdm")  # the Sampler select moves the outline
-    assert [c["strategy"] for c in page.js(COLUMNS) if c["chosen"]] == ["remdm"]
-    # Same seed again: the last run's seed, the same seven names
-    seed = re.search(r"seed (\d+)", page.text("#compare-message")).group(1)
-    page.js("document.querySelector('#compare-grid').replaceChildren()")
-    page.click("compare-again")
-    page.wait("document.querySelectorAll('#compare-grid .cmp-col').length === 7"
-              " && document.querySelector('#compare-message').dataset.kind === 'ok'", 90)
-    assert re.search(r"seed (\d+)", page.text("#compare-message")).group(1) == seed
-    assert [c["last"] for c in page.js(COLUMNS)] == [c["last"] for c in cols]
-    # the replay slider stops every column after step 3: later rows fade, step 3's row is marked
-    page.choose("compare-replay", "3")
-    assert page.text("#compare-replay-value") == "after step 3 of 10"
-    rows = page.js(REPLAY_ROWS)
-    assert rows and all(faded == (a > 3) and marked == (a <= 3 <= b)
-                        for a, b, faded, marked in rows), rows
-    assert page.errors() == []
-
-
-# ------------------------------------------------------------------ #15 bits per character
-@pytest.mark.parametrize("engine", ENGINES)
-def test_bits_per_character_live_and_after_training(pool, server, engine):
-    page = trained(pool, server, engine)
-    page.wait("document.querySelector('#elbo-readout').textContent.includes('after training')", 90)
-    readout = page.text("#elbo-readout")
-    shown = re.search(NUM + r" ± " + NUM + " bits per character", readout)
-    bits, se = map(float, shown.groups())
-    entropy = float(re.search(r"entropy of the data is " + NUM, readout).group(1))
-    # a precise figure's error can be under 0.0005: shown to one significant digit, not 0.000
-    assert entropy == 0.760 and entropy < bits < 3 and 0 < se < 0.01, readout
-    # the live line drawn during the run, the precise point after it, the entropy line
-    drawn = [page.count(f"#elbo-chart {e}") for e in ("path.ema", "line.whisker", "circle.precise")]
-    assert drawn[0] == 1 and drawn[1] >= 1 and drawn[2] == 1, drawn
-    assert "entropy of the data 0.760" in page.text("#elbo-chart .floor-label")
-    assert f"{shown.group(1)} ± {shown.group(2)}" in page.text("#elbo-chart circle.precise title")
-    assert page.errors() == []
-
-
-# ------------------------------------------------------------------ #15 quality against steps
-WATCH_PROGRESS = """
-const bar = document.querySelector('#quality-progress');
-const msg = document.querySelector('#quality-message');
-window.__qualitySeen = [];
-window.__qualityWatch = [
-  new MutationObserver(() => __qualitySeen.push(['bar', bar.value, bar.hidden])),
-  new MutationObserver(() => __qualitySeen.push(['message', msg.textContent]))];
-__qualityWatch[0].observe(bar, {attributes: true});
-__qualityWatch[1].observe(msg, {childList: true, characterData: true, subtree: true});"""
-QUALITY_ROWS = """[...document.querySelectorAll('#quality-table tbody tr')].map(tr =>
-  [tr.querySelector('th').textContent,
-   ...[...tr.querySelectorAll('td')].map(td => td.textContent)])"""
-
-
-@pytest.mark.parametrize("engine", ENGINES)
-def test_quality_against_steps_finishes_with_progress(pool, server, engine):
-    page = trained(pool, server, engine)
-    page.wait("!document.querySelector('#quality-run').disabled", 30)
-    page.choose("quality-n", "8")
-    page.choose("quality-metric", "training_share")
-    page.driver.execute_script(WATCH_PROGRESS)
-    page.click("quality-run")
-    page.wait("!document.querySelector('#quality-stop').disabled", 30)
-    page.wait("!document.querySelector('#quality-run').disabled"
-              " && document.querySelector('#quality-stop').disabled", 180)
-    seen = page.js("(__qualityWatch.forEach(w => w.disconnect()), __qualitySeen)")
-    partial = [v for kind, v, *_ in seen if kind == "bar" and 0 < v < 1]
-    assert partial and partial == sorted(partial), seen  # the bar moved forward while it ran
-    said = [v for kind, v, *_ in seen if kind == "message"]
-    assert any(re.search(r"\d+ of \d+ pieces of work \(\d+%\)", m) for m in said), said
-    assert page.js("document.querySelector('#quality-progress').value") == 1
-    message = page.text("#quality-message")
-    assert re.search(r"86 cells .*, 8 names each, in \d+\.\d s", message), message
-    # the last cells are drawn on the next animation frame after the run ends
-    page.wait("document.querySelectorAll('#quality-table tbody td').length === 98"
-              " && ![...document.querySelectorAll('#quality-table tbody td')]"
-              ".some(td => td.textContent === '–')", 30)
-    rows = page.js(QUALITY_ROWS)
-    assert len(rows) == 14  # 7 rules x (model, oracle)
-    for head, *cells in rows:
-        assert len(cells) == 7 and all(re.fullmatch(r"\d+\.\d%", c) for c in cells), (head, cells)
-        assert all(0 <= float(c[:-1]) <= 100 for c in cells), (head, cells)
-    by = {r[0]: r[1:] for r in rows}  # the oracle, one position per step: training names only
-    assert by["Left to right, oracle"] == ["100.0%"] * 7
-    assert page.count("#quality-chart path.series") == 14
-    chart = page.js("document.querySelector('#quality-chart').getAttribute('aria-label')")
-    assert "training names" in chart and "95 % interval" in chart, chart
-    assert page.count("#quality-chart path.err") == 14  # the coloured rule, model and oracle
-    page.choose("quality-metric", "nfe")  # another measure redraws the same cells
-    page.wait("document.querySelector('#quality-table').dataset.measure === 'nfe'", 20)
-    for head, *cells in page.js(QUALITY_ROWS):  # network calls per name, at most one a step
-        calls = [float(c) for c in cells]
-        if head.startswith("Left to right"):  # the budget is ignored
-            assert len(set(calls)) == 1 and 1 <= calls[0] <= L, (head, cells)
-        else:
-            assert all(1 <= c <= k for c, k in zip(calls, (1, 2, 4, 7, 10, 20, 40))), (head, cells)
-    assert page.errors() == []
-
-
-# ------------------------------------------------------------------ #15 time travel
-def snapshot_at(page, index):
-    """Move the Training snapshot slider to ``index``; the epoch it says and its names."""
-    page.choose("snapshot", str(index))
-    m = re.fullmatch(r"epoch (\d+): (.*)", page.text("#snapshot-value"))
-    page.wait(f"document.querySelector('#snapshot-names').dataset.epoch === '{m.group(1)}'", 60)
-    return int(m.group(1)), m.group(2), page.texts("#snapshot-names li")
-
-
-@pytest.mark.parametrize("engine", ENGINES)
-def test_training_time_travel_changes_the_epoch_and_the_names(pool, server, engine):
-    page = trained(pool, server, engine)
-    page.wait("!document.querySelector('#snapshot').disabled", 60)
-    note = page.text("#snapshot-note")
-    m = re.match(r"(\d+) snapshots kept \(at most (\d+)\), holding \d+(\.\d)? (kB|MB)", note)
-    assert m and 2 <= int(m.group(1)) <= int(m.group(2)), note
-    last = int(page.js("document.querySelector('#snapshot').max"))
-    assert last == int(m.group(1)) - 1
-    e_last, loss_last, trained_names = snapshot_at(page, last)
-    e_first, loss_first, untrained = snapshot_at(page, 0)
-    e_mid, loss_mid, _ = snapshot_at(page, last // 2)
-    assert e_first == 0 and loss_first == "before training"
-    assert e_last == 200 and e_first < e_mid < e_last, (e_first, e_mid, e_last)  # the model on show
-    for loss in (loss_mid, loss_last):
-        assert re.fullmatch(r"training loss \d\.\d{3} nats per position", loss), loss
-    assert len(trained_names) == len(untrained) == 12
-    assert trained_names != untrained
-    # the trained snapshot writes mostly training names; random weights hardly any
-    names = set(training_names(page))
-    assert sum(n in names for n in trained_names) > sum(n in names for n in untrained)
     assert page.errors() == []
 
 
