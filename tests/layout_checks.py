@@ -5,6 +5,8 @@
   of site/css/main.css: gradients that scroll with the content ("local") over shadows
   fixed to the box ("scroll"), so the shadow on a cut edge shows and the other is covered.
 - ``TOC_COLUMNS``: the contents list's columns, each as the top (px) of its first item.
+- ``LATE_RESULT_ABOVE``: does a result that arrives above the viewport move what the
+  reader looks at? (Scroll anchoring: the browser's own, or widgets/scroll-anchor.js.)
 """
 
 CLIPPED_FORMULAS = """[...document.querySelectorAll('.formula, .math.display')].filter(el => {
@@ -30,3 +32,25 @@ TOC_COLUMNS = """(() => {
 
 OVERFLOWING_FORMULAS = """[...document.querySelectorAll('.math.display')]
   .filter(el => el.scrollWidth > el.clientWidth).length"""
+
+# A result arrives above the reader: with the Generate timeline in the middle of the
+# viewport, the bound's readout of section IV (wholly above) grows by many lines, then
+# shrinks back. Returns the timeline's top (px, in the viewport) before, after and back,
+# the readout's bottom at the start (< 0: out of sight) and its growth (px).
+LATE_RESULT_ABOVE = """(async () => {
+  const frame = () => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
+  const target = document.querySelector('#timeline');
+  const readout = document.querySelector('#elbo-readout');
+  target.scrollIntoView({block: 'center'});
+  await frame();
+  const before = target.getBoundingClientRect().top;
+  const out = readout.getBoundingClientRect().bottom;
+  const was = readout.textContent, h0 = readout.getBoundingClientRect().height;
+  readout.textContent = 'A late result of many words. '.repeat(40);
+  await frame();
+  const grew = readout.getBoundingClientRect().height - h0;
+  const after = target.getBoundingClientRect().top;
+  readout.textContent = was;
+  await frame();
+  return {before, after, back: target.getBoundingClientRect().top, out, grew};
+})()"""

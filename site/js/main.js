@@ -38,6 +38,7 @@ import { createQuality } from "./sections/quality.js";
 import { createBeliefs } from "./sections/beliefs.js";
 import { createInfill } from "./sections/infill.js";
 import { createByHand } from "./sections/by-hand.js";
+import { anchorScroll } from "./widgets/scroll-anchor.js";
 
 const state = new State(PROPS);
 window.tinyDiffusion = { engine, state };
@@ -66,6 +67,8 @@ createInfill({ engine, state, page });
 createByHand({ engine, state, page });
 createQuality({ engine, page }); // before Samplers: it hears the first "lab-sampler" event
 createSamplers({ engine, state, page });
+// Results that arrive above the reader (WebKit has no scroll anchoring) do not move what they read.
+anchorScroll(document.querySelectorAll("header.hero > *, main > section > *"));
 
 // ------------------------------------------------------- engine ready / failed
 async function onReady(detail) {

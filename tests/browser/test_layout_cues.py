@@ -3,7 +3,7 @@
 and WebKit too."""
 import pytest
 from conftest import open_page, wait_until
-from layout_checks import CLIPPED_FORMULAS, OVERFLOWING_FORMULAS, TOC_COLUMNS
+from layout_checks import CLIPPED_FORMULAS, LATE_RESULT_ABOVE, OVERFLOWING_FORMULAS, TOC_COLUMNS
 
 
 @pytest.mark.parametrize("width", [1280, 360])
@@ -18,6 +18,44 @@ def test_no_formula_is_clipped_without_a_cue_and_the_toc_columns_line_up(browser
         tops = page.evaluate(TOC_COLUMNS)
         assert len(tops) == (2 if width > 520 else 1)
         assert max(tops) - min(tops) <= 1, tops
+        w.check_clean()
+    finally:
+        w.context.close()
+
+
+def test_a_result_arriving_above_the_reader_does_not_move_what_they_read(browser, server):
+    """Chromium anchors scrolling itself; with that turned off (as WebKit has none) the
+    page's own anchoring (widgets/scroll-anchor.js) must keep the timeline in place."""
+    w = open_page(browser, server, viewport={"width": 1280, "height": 800})
+    try:
+        page = w.page
+        page.wait_for_selector("#timeline", timeout=10_000)
+        native = page.evaluate(LATE_RESULT_ABOVE)
+        assert native["out"] < 0 and native["grew"] > 200, native  # out of sight, and big
+        assert abs(native["after"] - native["before"]) <= 1, native  # the browser's anchoring
+        # without any anchoring the timeline jumps by the growth: the case to cover
+        page.evaluate("document.documentElement.style.overflowAnchor = 'none'")
+        bare = page.evaluate(LATE_RESULT_ABOVE)
+        assert abs(bare["after"] - bare["before"] - bare["grew"]) <= 1, bare
+        # the page's anchoring, as it starts where the browser has none (main.js)
+        started = page.evaluate("import('./js/widgets/scroll-anchor.js').then(m => [m.anchorsNatively(),"
+                                " !!m.anchorScroll(document.querySelectorAll("
+                                "'header.hero > *, main > section > *'))])")
+        assert started == [False, True]
+        ours = page.evaluate(LATE_RESULT_ABOVE)
+        assert ours["grew"] > 200 and abs(ours["after"] - ours["before"]) <= 1, ours
+        assert abs(ours["back"] - ours["before"]) <= 1, ours  # and when it shrinks back
+        # a block the reader can see is left to move (the change is in view)
+        moved = page.evaluate("""(async () => {
+          const frame = () => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
+          const msg = document.querySelector('#sample-message');
+          msg.scrollIntoView({block: 'start'});
+          await frame();
+          const y = scrollY;
+          msg.textContent = 'A message of many words. '.repeat(40);
+          await frame();
+          return scrollY - y; })()""")
+        assert moved == 0
         w.check_clean()
     finally:
         w.context.close()

@@ -8,7 +8,10 @@ SETUP = "#seed=7&epochs=200"
 READY_S = 240  # WebKitGTK: 24-36 s on a loaded 2-core machine, over 150 s under very heavy load
 TRAIN_DONE = ("document.querySelector('#epoch-readout').textContent.trim().startsWith('200')"
               " && document.querySelector('#stop').disabled"
-              " && !document.querySelector('#train').disabled")
+              " && !document.querySelector('#train').disabled"
+              # the page has settled: the bound measured after training is in
+              " && document.querySelector('#elbo-readout').textContent"
+              ".startsWith('Negative ELBO after training')")
 L = 7  # a name's length in the built-in task
 RULES = ["random", "confident", "confident_cosine", "llada", "remdm", "threshold", "left_to_right"]
 NUM = r"(\d+\.\d+)"

@@ -15,7 +15,7 @@ import re
 
 import pytest
 from engine_drivers import ENGINES, browser_conftest
-from layout_checks import CLIPPED_FORMULAS, OVERFLOWING_FORMULAS, TOC_COLUMNS
+from layout_checks import CLIPPED_FORMULAS, LATE_RESULT_ABOVE, OVERFLOWING_FORMULAS, TOC_COLUMNS
 
 SETUP = "#seed=7&epochs=200"  # the seed the three engines must agree on; a short run
 READY_S = 240  # WebKitGTK: 24-36 s on a loaded 2-core machine, over 150 s under very heavy load
@@ -175,4 +175,20 @@ def test_formulas_are_never_clipped_unseen_and_the_contents_columns_line_up(pool
     finally:
         page.driver.set_window_size(1280, 800)
     assert seen[0] >= 1200 and seen[1] < 520, seen
+    assert page.errors() == []
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_a_result_arriving_above_the_reader_does_not_move_what_they_read(pool, server, engine):
+    """Firefox anchors scrolling itself; WebKit has no scroll anchoring, so the page does
+    it (widgets/scroll-anchor.js). Without either, a click aimed at the timeline while the
+    bound of section IV arrives lands a row or two off."""
+    page = pool.get(engine)
+    page.open(server.url)
+    page.wait("document.querySelector('#timeline') && window.tinyDiffusion")
+    native = page.js("import('./js/widgets/scroll-anchor.js').then(m => m.anchorsNatively())")
+    assert native == (engine == "firefox"), (engine, native)
+    r = page.js(LATE_RESULT_ABOVE)
+    assert r["out"] < 0 and r["grew"] > 200, r  # wholly above the viewport, and large
+    assert abs(r["after"] - r["before"]) <= 1 and abs(r["back"] - r["before"]) <= 1, r
     assert page.errors() == []

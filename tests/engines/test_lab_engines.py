@@ -64,10 +64,19 @@ def check_panel(page, panel, names):
     return pos, int(title.split("step ")[1].split(":")[0])
 
 
+# true when the cell arguments[0] has the focus; else where the focus is
+FOCUSED = """((sel) => { const a = document.activeElement, row = a.closest('[data-step]');
+  return a === document.querySelector(sel) || (row ? `step ${row.dataset.step}, position `
+    + `${[...a.parentElement.children].indexOf(a) + 1}` : a.outerHTML.slice(0, 80));
+})(arguments[0])"""
+
+
 def open_cell(page, step, pos):
     """Click the cell of ``step``/``pos`` of the Generate timeline; wait for the oracle."""
-    page.driver.find_element(
-        "css selector", f"#timeline [data-step='{step}'] .cell:nth-child({pos + 1})").click()
+    cell = f"#timeline [data-step='{step}'] .cell:nth-child({pos + 1})"
+    page.driver.find_element("css selector", cell).click()
+    hit = page.js(FOCUSED, cell)
+    assert hit is True, f"the click on step {step}, position {pos + 1} focused {hit}"
     page.wait("(() => { const t = document.querySelector('#timeline-beliefs .tc-title');"
               f" return t && t.textContent.startsWith('Position {pos + 1}, step {step}:')"
               " && document.querySelector('#timeline-beliefs .tc-fitting'); })()", 30)
