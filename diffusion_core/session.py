@@ -29,6 +29,7 @@ from .protocol import SEED_RANGE, ProtocolError, UserError, parse_request
 from .protocol import echo as _echo
 from .protocol import error_reply as _reply_error
 from .protocol import number as _num
+from .session_ar import LeftToRightMethods
 from .session_lab import LabMethods
 from .session_training import TrainingMethods
 from .train import LR_RANGE, RECIPES, Recipe, Trainer, get_recipe
@@ -103,7 +104,7 @@ class Slot:
         return self.params
 
 
-class Session(LabMethods, TrainingMethods):
+class Session(LabMethods, TrainingMethods, LeftToRightMethods):
     def __init__(self):
         self.slots = {t: Slot(t) for t in dataset.TASKS}
 

@@ -30,6 +30,7 @@ from dataclasses import replace
 
 import numpy as np
 
+from . import autoregressive
 from .dataset import MASK_ID, Dataset
 from .model import ModelConfig, Params, loss_and_grad, loss_weights
 from .recipe import HIDDEN, LR_RANGE, RECIPES, Recipe, get_recipe, lr_factor
@@ -40,6 +41,9 @@ __all__ = ["HIDDEN", "LR_RANGE", "RECIPES", "Recipe", "get_recipe", "lr_factor",
            "is_snapshot_epoch"]
 
 MAX_SNAPSHOTS = 30
+# "diffusion": masked diffusion (random masks); "left_to_right": the same network trained
+# autoregressively on suffix masks (diffusion_core.autoregressive)
+OBJECTIVES = ("diffusion", "left_to_right")
 GOLDEN = (math.sqrt(5.0) - 1.0) / 2.0
 
 
@@ -85,8 +89,10 @@ class Trainer:
     """
 
     def __init__(self, data: Dataset, recipe: Recipe, seed: int = 0,
-                 config: ModelConfig | None = None):
-        self.data, self.recipe, self.seed = data, recipe, seed
+                 config: ModelConfig | None = None, objective: str = "diffusion"):
+        if objective not in OBJECTIVES:
+            raise ValueError(f"objective must be diffusion or left_to_right, not {objective!r}")
+        self.data, self.recipe, self.seed, self.objective = data, recipe, seed, objective
         self.config = config or ModelConfig(data.seq_len, data.vocab_size,
                                             hidden=HIDDEN[data.task])
         self.rng = np.random.default_rng(seed)
@@ -114,7 +120,7 @@ class Trainer:
         self.fused: FastBatch | None
         self.opt: Adam | SGD | None
         if r.batch_size == 1 and r.optimizer == "sgd" and r.masks == 1 \
-                and r.weighting == "uniform":
+                and r.weighting == "uniform" and objective == "diffusion":
             self.fast, self.fused, self.opt = FastSGD1(self.params), None, None
         else:
             self.fast, self.fused = None, FastBatch(self.params)
@@ -181,11 +187,15 @@ class Trainer:
         else:
             t = (self.rng.random() + GOLDEN * np.arange(n)) % 1.0
         masked = (self.rng.random((n, L)) < t[:, None]) & d.maskable[order]
+        if self.objective == "left_to_right":  # the same t draws, then the suffix rows
+            masked, t, weight = autoregressive.draw(d.maskable[order], self.rng)
         noisy = np.where(masked, MASK_ID, d.tokens[order])
         ep = {"order": order, "t": t if r.t_input else np.zeros(n), "noisy": noisy,
               "pos": 0, "total": 0.0}
         if self.fast is not None:
             ep["pt"] = np.empty((n, L))
+        elif self.objective == "left_to_right":
+            ep["weight"] = weight
         else:
             ep["weight"] = loss_weights(d.maskable[order], masked, t, r.weighting)
         return ep

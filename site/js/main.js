@@ -38,6 +38,7 @@ import { createQuality } from "./sections/quality.js";
 import { createBeliefs } from "./sections/beliefs.js";
 import { createInfill } from "./sections/infill.js";
 import { createByHand } from "./sections/by-hand.js";
+import { createLeftToRight } from "./sections/left-to-right.js";
 import { anchorScroll } from "./widgets/scroll-anchor.js";
 
 const state = new State(PROPS);
@@ -67,6 +68,7 @@ createInfill({ engine, state, page });
 createByHand({ engine, state, page });
 createQuality({ engine, page }); // before Samplers: it hears the first "lab-sampler" event
 createSamplers({ engine, state, page });
+createLeftToRight({ engine, page }); // #15 part 5: a left-to-right model beside the names model
 // Results that arrive above the reader (WebKit has no scroll anchoring) do not move what they read.
 anchorScroll(document.querySelectorAll("header.hero > *, main > section > *"));
 

@@ -181,3 +181,32 @@ def test_training_time_travel_changes_the_epoch_and_the_names(pool, server, engi
     names = set(training_names(page))
     assert sum(n in names for n in trained_names) > sum(n in names for n in untrained)
     assert page.errors() == []
+
+
+# ------------------------------------------------------------------ #15 left to right
+@pytest.mark.parametrize("engine", ENGINES)
+def test_train_left_to_right_beside_the_names_model(pool, server, engine):
+    from diffusion_core import autoregressive
+    from diffusion_core.dataset import builtin
+    from diffusion_core.recipe import get_recipe
+    from diffusion_core.train import Trainer
+
+    page = trained(pool, server, engine)
+    page.wait("!document.querySelector('#ar-train').disabled", 30)
+    page.click("ar-train")
+    page.wait("!document.querySelector('#ar-table').hidden"
+              " && !document.querySelector('#ar-train').disabled", 120)
+    message = page.text("#ar-message")
+    assert re.match(r"Trained left to right: 200 epochs in \d+\.\d s, random seed 7, 27,466 "
+                    r"weights, as many as your model's\. \d+ of the 12 names below are training "
+                    r"names; each took 7 network calls\.$", message), message
+    rows = page.js("[...document.querySelectorAll('#ar-table tbody tr')].map("
+                   "tr => [...tr.children].map(c => c.textContent))")
+    assert [r[0] for r in rows][::3] == ["Left to right, trained just now", "The data itself"]
+    d = builtin("names")
+    ar = Trainer(d, get_recipe("names", "default"), seed=7, objective="left_to_right")
+    ar.run(200)
+    assert rows[0][1] == f"{autoregressive.nll(ar.params, d).bits_per_char:.3f}", rows  # parity
+    assert rows[3][1] == "0.760" and re.fullmatch(NUM + " ± " + NUM, rows[2][1]), rows
+    assert page.count("#ar-names li") == 12
+    assert page.errors() == []

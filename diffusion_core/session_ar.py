@@ -1,0 +1,124 @@
+"""The left-to-right model's requests (issue #15, part 5): mixed into Session.
+
+Every method answers through :meth:`Session.handle` as ``{"ok": true, "result": {...}}``;
+a bad argument gives ``{"ok": false, "kind": "user", "error": "..."}`` naming what is
+wrong and what is allowed. Names only.
+
+A second network, the same MLP as the names model (the same parameter count), trained
+with the recipe and random seed of the reader's names model, but autoregressively
+(:mod:`diffusion_core.autoregressive`). It lives beside the reader's model and never
+replaces it; a new run replaces the last one.
+
+``ar_start`` {like_model: true} (the recipe and seed of the names model), or the
+    arguments of ``train_start`` -> {epoch: 0, epochs, recipe, seed, params}.
+``ar_chunk`` {max_ms = 40 (1-1000)} -> {epoch, epochs, finished, diverged, loss (the
+    last epoch's mean training loss in nats, or null), seconds}.
+``ar_result`` {n = 12 (1-200), temperature = 1 (0-3), seed = 0}
+    -> {nll: {bits_per_char, entropy_bits_per_char, rows, nfe_per_sample} (exact),
+    diffusion_left_to_right: the names model's own exact NLL read left to right (the
+    likelihood of its left-to-right sampler, before the word rules), samples: [{text,
+    training}], training_share, nfe (network calls per name), epochs}.
+``ar_cancel`` {} -> {cancelled: bool}.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import replace
+
+from . import autoregressive, sampler
+from .train import Trainer
+
+
+def _s():
+    from . import session  # session imports this module: import lazily
+    return session
+
+
+def _user(msg: str) -> Exception:
+    return _s().UserError(msg)
+
+
+class LeftToRightMethods:
+    """Protocol methods of the left-to-right model (see the module docstring)."""
+
+    slots: dict  # provided by Session
+    _ar: dict | None = None  # the last run: {trainer, data, epochs}
+
+    def _ar_run(self) -> dict:
+        run = self._ar
+        if run is None:
+            raise _user("there is no left-to-right model; start one with Train left to right")
+        if run["data"] is not self.slots["names"].data:
+            self._ar = None
+            raise _user("the names changed since the left-to-right model was started; "
+                        "train it again")
+        return run
+
+    def do_ar_start(self, args):
+        s = self.slots["names"]
+        if args.get("task", "names") != "names":
+            raise _user("the left-to-right model is for the names task only")
+        if args.get("like_model", False) is True:  # the recipe and seed of the names model
+            s.require_model()
+            if s.recipe is None:
+                raise _user("the names model has no recipe to repeat; press Train first")
+            recipe, seed = s.recipe, s.seed
+        else:
+            recipe, seed = self._recipe_of(s, args)  # type: ignore[attr-defined]
+        recipe = replace(recipe, name="custom")
+        tr = Trainer(s.data, recipe, seed=seed, objective="left_to_right")
+        self._ar = {"trainer": tr, "data": s.data, "epochs": recipe.epochs}
+        return {"epoch": 0, "epochs": recipe.epochs, "recipe": recipe.to_json(), "seed": seed,
+                "params": tr.config.n_params}
+
+    def do_ar_chunk(self, args):
+        run = self._ar_run()
+        ms = _s()._num(args, "max_ms", 40, 1, _s().MAX_CHUNK_MS)
+        tr: Trainer = run["trainer"]
+        t0 = time.perf_counter()
+        left = run["epochs"] - len(tr.history)
+        if left > 0 and not tr.diverged:
+            tr.run(left, max_seconds=ms / 1000)
+        loss = tr.history[-1] if tr.history else None
+        return {"epoch": len(tr.history), "epochs": run["epochs"],
+                "finished": len(tr.history) >= run["epochs"] or tr.diverged,
+                "diverged": tr.diverged,
+                "loss": loss if loss is not None and math.isfinite(loss) else None,
+                "seconds": time.perf_counter() - t0}
+
+    def do_ar_result(self, args):
+        sess = _s()
+        run = self._ar_run()
+        tr: Trainer = run["trainer"]
+        if tr.diverged:
+            raise _user("the left-to-right model diverged; lower the learning rate and try again")
+        if len(tr.history) < run["epochs"]:
+            raise _user(f"the left-to-right model is at epoch {len(tr.history)} of "
+                        f"{run['epochs']}; let it finish first")
+        n = sess._num(args, "n", 12, 1, 200, int)
+        temperature = sess._num(args, "temperature", 1.0, 0.0, 3.0)
+        seed = sess._num(args, "seed", 0, *sess.SEED_RANGE, int)
+        data = run["data"]
+        nll = autoregressive.nll(tr.params, data)
+        own = self.slots["names"].require_model()
+        mine = autoregressive.nll(own, data)
+        out = sampler.sample(tr.params, data, n=n, steps=data.seq_len, temperature=temperature,
+                             strategy="left_to_right", seed=seed, trace=False)
+        known = set(data.entries)
+        samples = [{"text": x["text"], "training": x["text"] in known} for x in out]
+        for name, value in (("the left-to-right model", nll.bits_per_char),
+                            ("the names model", mine.bits_per_char)):
+            if not value < float("inf"):
+                raise _user(f"{name} gives a training name probability 0, so its likelihood "
+                            "is infinite; train it again")
+        return {"nll": nll.to_json(), "diffusion_left_to_right": mine.bits_per_char,
+                "samples": samples, "training_share": sum(x["training"] for x in samples) / n,
+                "nfe": max(int(x["nfe"]) for x in out), "epochs": len(tr.history),
+                "temperature": temperature, "seed": seed}
+
+    def do_ar_cancel(self, args):
+        had = self._ar is not None
+        self._ar = None
+        return {"cancelled": had}
