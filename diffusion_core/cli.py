@@ -158,7 +158,8 @@ def main(argv=None) -> int:
     a = build_parser().parse_args(argv)
     try:
         {"train": cmd_train, "sample": cmd_sample, "translate": cmd_translate,
-         "floor": cmd_floor, "elbo": cli_lab.cmd_elbo, "lab": cli_lab.cmd_lab}[a.cmd](a)
+         "floor": cmd_floor, "elbo": cli_lab.cmd_elbo, "lab": cli_lab.cmd_lab,
+         "left-to-right": cli_lab.cmd_left_to_right}[a.cmd](a)
     except (CliError, DatasetError, checkpoint.CheckpointError, ValueError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2

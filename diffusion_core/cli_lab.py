@@ -1,9 +1,11 @@
-"""The lab's commands: ``elbo``, ``lab`` and ``sample --pattern`` (wired in :mod:`.cli`).
+"""The lab's commands: ``elbo``, ``lab``, ``left-to-right`` and ``sample --pattern``
+(wired in :mod:`.cli`).
 
     python -m diffusion_core elbo --model names.json [--json]
     python -m diffusion_core elbo --oracle --task names [--json]
     python -m diffusion_core lab --model names.json [--n 64] [--json]
     python -m diffusion_core sample --model names.json --pattern 'r???l' [--n 5] [--json]
+    python -m diffusion_core left-to-right --model names.json [--n 12] [--json]
 
 User errors raise (DatasetError, CheckpointError, ValueError) and :func:`cli.main`
 prints one line and exits with code 2.
@@ -14,7 +16,9 @@ from __future__ import annotations
 import json
 import time
 
-from . import checkpoint, dataset, elbo, lab, patterns, sampler
+from . import autoregressive, checkpoint, dataset, elbo, lab, patterns, sampler
+from .recipe import get_recipe
+from .train import Trainer
 
 
 def add_commands(sub, ranged) -> None:
@@ -39,6 +43,12 @@ def add_commands(sub, ranged) -> None:
                                                 "--temperature"), default=1.0)
     q.add_argument("--seed", type=ranged(int, 0, 2**32 - 1, "--seed"), default=0)
     q.add_argument("--json", action="store_true")
+
+    r = sub.add_parser("left-to-right", help="train the same network left to right with the "
+                       "model's recipe and seed; compare exact likelihoods with its NELBO")
+    r.add_argument("--model", required=True, help="a names model file (JSON)")
+    r.add_argument("--n", type=ranged(int, 1, 200, "--n"), default=12, help="names to write")
+    r.add_argument("--json", action="store_true")
 
 
 def cmd_elbo(a) -> None:
@@ -105,3 +115,43 @@ def cmd_fill(a) -> None:
         print(f"  {t:12s} {'from the training set' if t in known else 'new'}")
     shown = ", ".join(pat.fitting[:20]) + (" ..." if len(pat.fitting) > 20 else "")
     print(f"training names that fit ({len(pat.fitting)}): {shown}")
+
+
+def cmd_left_to_right(a) -> None:
+    """The page's "Train left to right" (section X): the same figures for a model file."""
+    ck = checkpoint.load(a.model)
+    data = ck.data
+    if data.task != "names":
+        raise ValueError("left-to-right needs a names model; this file holds a translator")
+    recipe = ck.recipe or get_recipe("names", "default")
+    t0 = time.perf_counter()
+    tr = Trainer(data, recipe, seed=ck.seed, objective="left_to_right")
+    tr.run(recipe.epochs)
+    if tr.diverged:
+        raise ValueError("the left-to-right model diverged; train the model with a lower "
+                         "learning rate")
+    ar, own = autoregressive.nll(tr.params, data), autoregressive.nll(ck.params, data)
+    bound = elbo.precise(ck.params, data)
+    names = [x["text"] for x in sampler.sample(tr.params, data, n=a.n, steps=data.seq_len,
+                                                temperature=1.0, strategy="left_to_right",
+                                                seed=ck.seed, trace=False)]
+    known = set(data.entries)
+    out = {"left_to_right": ar.to_json(), "diffusion_left_to_right": own.bits_per_char,
+           "diffusion_nelbo": bound.to_json(), "epochs": recipe.epochs, "seed": ck.seed,
+           "samples": [{"text": t, "training": t in known} for t in names],
+           "seconds": time.perf_counter() - t0}
+    if a.json:
+        print(json.dumps(out))
+        return
+    print(f"bits per character on the {len(data.entries)} training names "
+          f"({recipe.epochs} epochs, seed {ck.seed}):")
+    for label, value in (
+            ("left to right, exact NLL", f"{ar.bits_per_char:.4f}   "
+             f"({ar.nfe_per_sample:g} network calls per name)"),
+            ("the model read left to right, exact NLL", f"{own.bits_per_char:.4f}"),
+            ("the model's NELBO (an upper bound)", f"{bound.bits_per_char:.4f} ± "
+             f"{bound.stderr:.4f}"),
+            ("the data's entropy", f"{ar.entropy_bits_per_char:.4f}")):
+        print(f"  {label:40s} {value}")
+    print("names written left to right: " + ", ".join(
+        t if t in known else t + " (new)" for t in names))

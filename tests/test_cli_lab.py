@@ -71,3 +71,19 @@ def test_lab_prints_the_quality_table(names_model):
     assert len(rows) == 2 * 7 * 7 and {r["steps"] for r in rows} == {1, 2, 4, 7, 10, 20, 40}
     o = {(r["denoiser"], r["strategy"], r["steps"]): r for r in rows}
     assert o[("oracle", "left_to_right", 7)]["training_share"] == 1.0
+
+
+def test_left_to_right_trains_the_same_network_and_reports_exact_likelihoods(names_model):
+    r = run("left-to-right", "--model", names_model, "--n", "6", "--json")
+    assert r.returncode == 0, r.stderr
+    out = json.loads(r.stdout)
+    entropy = out["left_to_right"]["entropy_bits_per_char"]
+    assert entropy == pytest.approx(math.log2(40) / 7, abs=1e-12)
+    assert entropy <= out["left_to_right"]["bits_per_char"]
+    assert entropy <= out["diffusion_left_to_right"]
+    assert out["diffusion_nelbo"]["bits_per_char"] > entropy and out["epochs"] == 60
+    assert len(out["samples"]) == 6 and out["left_to_right"]["nfe_per_sample"] == 7
+    text = run("left-to-right", "--model", names_model)
+    assert text.returncode == 0 and "left to right, exact NLL" in text.stdout
+    bad = run("left-to-right", "--model", names_model, "--n", "0")
+    assert bad.returncode == 2 and "--n" in bad.stderr
