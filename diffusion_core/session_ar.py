@@ -23,11 +23,10 @@ replaces it; a new run replaces the last one.
 
 from __future__ import annotations
 
-import math
-import time
 from dataclasses import replace
 
 from . import autoregressive, sampler
+from .session_training import advance_side_run
 from .train import Trainer
 
 
@@ -74,19 +73,7 @@ class LeftToRightMethods:
                 "params": tr.config.n_params}
 
     def do_ar_chunk(self, args):
-        run = self._ar_run()
-        ms = _s()._num(args, "max_ms", 40, 1, _s().MAX_CHUNK_MS)
-        tr: Trainer = run["trainer"]
-        t0 = time.perf_counter()
-        left = run["epochs"] - len(tr.history)
-        if left > 0 and not tr.diverged:
-            tr.run(left, max_seconds=ms / 1000)
-        loss = tr.history[-1] if tr.history else None
-        return {"epoch": len(tr.history), "epochs": run["epochs"],
-                "finished": len(tr.history) >= run["epochs"] or tr.diverged,
-                "diverged": tr.diverged,
-                "loss": loss if loss is not None and math.isfinite(loss) else None,
-                "seconds": time.perf_counter() - t0}
+        return advance_side_run(self._ar_run(), args)
 
     def do_ar_result(self, args):
         sess = _s()

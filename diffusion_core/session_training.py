@@ -110,6 +110,23 @@ def _finite(x):
     return x if isinstance(x, (int, float)) and math.isfinite(x) else None
 
 
+def advance_side_run(run: dict, args) -> dict:
+    """Train a model beside the reader's (``run``: {trainer, epochs}) for at most ``max_ms``
+    (args, default 40, 1-1000) more, up to its epochs -> {epoch, epochs, finished,
+    diverged, loss (the last epoch's mean training loss, or null), seconds}."""
+    ms = _s()._num(args, "max_ms", 40, 1, _s().MAX_CHUNK_MS)
+    tr: Trainer = run["trainer"]
+    t0 = time.perf_counter()
+    left = run["epochs"] - len(tr.history)
+    if left > 0 and not tr.diverged:
+        tr.run(left, max_seconds=ms / 1000)
+    return {"epoch": len(tr.history), "epochs": run["epochs"],
+            "finished": len(tr.history) >= run["epochs"] or tr.diverged,
+            "diverged": tr.diverged,
+            "loss": _finite(tr.history[-1]) if tr.history else None,
+            "seconds": time.perf_counter() - t0}
+
+
 class TrainingMethods:
     """Protocol methods of the training lab (see the module docstring)."""
 
@@ -188,18 +205,7 @@ class TrainingMethods:
 
     def do_no_t_chunk(self, args):
         task = _s()._task(args)
-        run = self._no_t_run(task)
-        ms = _s()._num(args, "max_ms", 40, 1, _s().MAX_CHUNK_MS)
-        tr: Trainer = run["trainer"]
-        t0 = time.perf_counter()
-        left = run["epochs"] - len(tr.history)
-        if left > 0 and not tr.diverged:
-            tr.run(left, max_seconds=ms / 1000)
-        return {"task": task, "epoch": len(tr.history), "epochs": run["epochs"],
-                "finished": len(tr.history) >= run["epochs"] or tr.diverged,
-                "diverged": tr.diverged,
-                "loss": _finite(tr.history[-1]) if tr.history else None,
-                "seconds": time.perf_counter() - t0}
+        return {"task": task} | advance_side_run(self._no_t_run(task), args)
 
     def do_no_t_compare(self, args):
         sess = _s()

@@ -74,6 +74,11 @@ def test_the_precise_elbo_in_pieces_equals_one_piece_and_lets_other_requests_in(
         assert last[key] == whole[key], key  # the same numbers, however it is cut
     assert "no measurement is running" in user_error(session, "elbo_chunk")
     assert "max ms must be between 1 and 1000" in user_error(session, "elbo_chunk", max_ms=0)
+    # asked again for the same weights and seed: the finished reply at once
+    assert ok(session, "elbo_start", seed=4) == last
+    assert ok(session, "elbo_start", seed=5)["done"] is False  # another seed is measured
+    while not ok(session, "elbo_chunk", max_ms=1000)["done"]:
+        pass
 
 
 def test_a_precise_elbo_piece_after_the_model_changed_is_refused():
@@ -88,6 +93,13 @@ def test_a_precise_elbo_piece_after_the_model_changed_is_refused():
     ok(s, "elbo_start")
     ok(s, "train_chunk", task="names", max_epochs=1, max_ms=1000)  # the same model, trained on
     assert "the model changed" in user_error(s, "elbo_chunk")
+    # a finished measurement is not reused once the model has trained on
+    ok(s, "elbo_start")
+    while not ok(s, "elbo_chunk", max_ms=1000)["done"]:
+        pass
+    assert ok(s, "elbo_start")["done"] is True
+    ok(s, "train_chunk", task="names", max_epochs=1, max_ms=1000)
+    assert ok(s, "elbo_start")["done"] is False
 
 
 def test_fill_flags_training_names_and_lists_the_names_that_fit(session):

@@ -6,8 +6,9 @@ split into the worker's part (the engine calls it waited on) and the rest (rende
 The cases: beliefs one step forward / back in the Generate timeline (the model's top 5
 and the exact posterior), any order by hand (Reset, reveal), Fill in a pattern, Compare
 samplers at 10 and 40 steps (with each rule's NFE), the Training snapshot slider, the
-quality-against-steps plot (start to finished, with its progress), and the bits-per-
-character readout after training (the page asks for it by itself: no control).
+quality-against-steps plot (start to finished, with its progress), Train left to right
+(start to its table), and the bits-per-character readout after training (the page asks for
+it by itself: no control).
 """
 
 from __future__ import annotations
@@ -120,6 +121,8 @@ def lab_browser(b: Browser, runs: int, profile: bool = False) -> dict:
         _snapshots(acc, runs)
         for _ in range(runs):
             acc.run("quality", "lab_quality.js", [QUALITY_TIMEOUT_MS])
+        for _ in range(runs):
+            acc.run("left_to_right", "lab_left_to_right.js", [QUALITY_TIMEOUT_MS])
         out = acc.summaries()
         out["longest_task_ms"] = max(page.evaluate("window.__longtasks") or [0])
         out["long_tasks"] = len(page.evaluate("window.__longtasks") or [])

@@ -68,6 +68,12 @@ def lab_rows(c: dict, w: dict) -> list[tuple]:
     rows.append(("Quality against steps: Plot to finished (7 rules × 7 budgets × model and "
                  f"oracle, {QUALITY_N} names per cell)", "≤ 2 s, with progress",
                  fmt(c.get("quality"), " ms", 0), _quality(w)))
+    d = w.get("left_to_right")
+    det = d.get("detail") if d else None
+    shown = min((x.get("progress_values") or 0) for x in det) if det else 0
+    rows.append(("Train left to right: press → its table (the same network, the model's recipe, "
+                 "then both exact likelihoods and the precise ELBO)", "≤ 2 s, with progress", "—",
+                 _browser(d, " s", 1e-3, 2) + (f"; progress shown ({shown} updates)" if d else "")))
     rows.append(("Bits per character after training: end of the run → readout (precise ELBO; "
                  "the page asks by itself, no control)", "—", fmt(c.get("elbo_readout"), " ms", 0),
                  fmt(w.get("elbo_readout_ms"), " ms", 0)))
