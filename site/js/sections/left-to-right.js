@@ -42,6 +42,7 @@ export function createLeftToRight({ engine, page }) {
   page.on("model-replaced", drop("Stopped: the names model was replaced."));
   page.on("run-started", drop("Stopped: the names model started training again."));
   keepPrompt(page, "names", s.message, PROMPTS);
+  page.on("file-mode", () => say(s.message, "Training needs the page to be served over http (see the note at the top)."));
   s.button.addEventListener("click", () => run(s).finally(update));
   update();
   return {};
