@@ -17,7 +17,8 @@ replaces it; a new run replaces the last one.
     -> {nll: {bits_per_char, entropy_bits_per_char, rows, nfe_per_sample} (exact),
     diffusion_left_to_right: the names model's own exact NLL read left to right (the
     likelihood of its left-to-right sampler, before the word rules), samples: [{text,
-    training}], training_share, nfe (network calls per name), epochs}.
+    training}], training_share, nfe (network calls per name), epochs, diffusion_epochs
+    (the names model's, which "+500 more" may have taken past its recipe's)}.
 ``ar_cancel`` {} -> {cancelled: bool}.
 """
 
@@ -89,7 +90,8 @@ class LeftToRightMethods:
         seed = sess._num(args, "seed", 0, *sess.SEED_RANGE, int)
         data = run["data"]
         nll = autoregressive.nll(tr.params, data)
-        own = self.slots["names"].require_model()
+        slot = self.slots["names"]
+        own = slot.require_model()
         mine = autoregressive.nll(own, data)
         out = sampler.sample(tr.params, data, n=n, steps=data.seq_len, temperature=temperature,
                              strategy="left_to_right", seed=seed, trace=False)
@@ -103,6 +105,7 @@ class LeftToRightMethods:
         return {"nll": nll.to_json(), "diffusion_left_to_right": mine.bits_per_char,
                 "samples": samples, "training_share": sum(x["training"] for x in samples) / n,
                 "nfe": max(int(x["nfe"]) for x in out), "epochs": len(tr.history),
+                "diffusion_epochs": len(slot.history),
                 "temperature": temperature, "seed": seed}
 
     def do_ar_cancel(self, args):

@@ -44,10 +44,11 @@ def test_train_left_to_right_reports_exact_likelihoods_as_cpython_does(ready):
                      r"each took 7 network calls\.", message)
     assert m, message
     rows = table(page)
-    assert [r[0] for r in rows] == ["Left to right, trained just now",
-                                    "Your diffusion model, read left to right",
-                                    "Your diffusion model", "The data itself"]
-    assert [r[3] for r in rows] == ["7", "7", "one per step (10 by default)", "–"]
+    assert [r[0] for r in rows] == ["Left to right, trained just now (100 epochs)",
+                                    "Your diffusion model (100 epochs), read left to right",
+                                    "Your diffusion model (100 epochs)", "The data itself"]
+    assert [r[3] for r in rows] == ["7", "7", "at most one per step (10 by default)", "–"]
+    assert rows[1][2] == "exact negative log-likelihood, before the word rules"
     # CPython, same data, recipe and seed: the same figures to the shown decimals
     d = builtin("names")
     r = get_recipe("names", "default", epochs=100)
@@ -67,6 +68,8 @@ def test_train_left_to_right_reports_exact_likelihoods_as_cpython_does(ready):
     training = set(d.entries)
     assert len(names) == 12
     assert all(new == (text not in training) and (style == "italic") == new for text, new, style in names)
+    spoken = page.get_attribute("#ar-names", "aria-label")  # new names are said to be new
+    assert spoken.count("(new)") == sum(new for _, new, _ in names), spoken
     assert sum(not new for _, new, _ in names) == int(m.group(1))
     # a new run of the names model makes the comparison stale: it goes
     page.click("#more")
@@ -74,4 +77,27 @@ def test_train_left_to_right_reports_exact_likelihoods_as_cpython_does(ready):
                      " && document.querySelectorAll('#ar-names li').length === 0")
     wait_until(page, TRAIN_DONE, timeout=120_000)
     assert page.text_content("#ar-message").startswith("Press Train left to right")
+    ready.check_clean()
+
+
+def test_a_run_stopped_by_reset_says_so_and_leaves_no_table(ready):
+    page = ready.page
+    page.select_option("#recipe", "default")
+    page.select_option("#epochs", "100")
+    page.click("#train")
+    wait_until(page, "!document.querySelector('#stop').disabled")
+    wait_until(page, TRAIN_DONE, timeout=120_000)
+    wait_until(page, "!document.querySelector('#ar-train').disabled")
+    page.click("#ar-train")
+    wait_until(page, RESULT, timeout=120_000)
+    # a second run, then Reset while it trains: its progress must not overwrite "Stopped"
+    page.click("#ar-train")
+    assert page.is_hidden("#ar-table") and page.locator("#ar-names li").count() == 0
+    wait_until(page, "document.querySelector('#ar-message').textContent.startsWith('Training left to right: epoch')")
+    page.click("#reset")
+    wait_until(page, "document.querySelector('#ar-message').textContent"
+                     " === 'Stopped: the names model was replaced.'")
+    page.wait_for_timeout(600)  # chunks still in flight when Reset came
+    assert page.text_content("#ar-message") == "Stopped: the names model was replaced."
+    assert page.is_hidden("#ar-table") and page.is_disabled("#ar-train")
     ready.check_clean()

@@ -202,7 +202,8 @@ def test_train_left_to_right_beside_the_names_model(pool, server, engine):
                     r"names; each took 7 network calls\.$", message), message
     rows = page.js("[...document.querySelectorAll('#ar-table tbody tr')].map("
                    "tr => [...tr.children].map(c => c.textContent))")
-    assert [r[0] for r in rows][::3] == ["Left to right, trained just now", "The data itself"]
+    assert [r[0] for r in rows][::3] == ["Left to right, trained just now (200 epochs)",
+                                         "The data itself"]
     d = builtin("names")
     ar = Trainer(d, get_recipe("names", "default"), seed=7, objective="left_to_right")
     ar.run(200)

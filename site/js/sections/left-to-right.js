@@ -14,6 +14,7 @@ import * as fmt from "../format.js";
 
 const CHUNK_MS = 40;
 const N_NAMES = 12;
+const SAY_EVERY_MS = 400; // progress in the status line, which screen readers announce
 const PROMPTS = {
   none: "Train a names model first (section IV); then press Train left to right.",
   ready: "Press Train left to right: a second network learns the same names one character at a time.",
@@ -27,17 +28,15 @@ export function createLeftToRight({ engine, page }) {
     s.button.textContent = s.running ? "Training left to right…" : "Train left to right";
   };
   page.on("change", update);
+  // the table belongs to the names model it was measured with: it goes when that changes
   const drop = (text) => ({ task }) => {
     if (task !== "names") return;
+    clearResult();
     if (s.running) cancel(s, text);
-    else clear();
-  };
-  const clear = () => {
-    $("ar-table").hidden = true;
-    $("ar-table").replaceChildren();
-    $("ar-names").replaceChildren();
-    say(s.message, PROMPTS.none); // a prompt again: keepPrompt sets the right one
-    page.changed();
+    else {
+      say(s.message, PROMPTS.none); // a prompt again: keepPrompt sets the right one
+      page.changed();
+    }
   };
   page.on("model-replaced", drop("Stopped: the names model was replaced."));
   page.on("run-started", drop("Stopped: the names model started training again."));
@@ -46,6 +45,13 @@ export function createLeftToRight({ engine, page }) {
   s.button.addEventListener("click", () => run(s).finally(update));
   update();
   return {};
+}
+
+function clearResult() {
+  $("ar-table").hidden = true;
+  $("ar-table").replaceChildren();
+  $("ar-names").replaceChildren();
+  $("ar-names").removeAttribute("aria-label");
 }
 
 function cancel(s, text) {
@@ -58,17 +64,24 @@ async function run(s) {
   const { engine, page } = s;
   const version = page.tasks.names.version;
   const stale = () => s.cancelled || page.tasks.names.version !== version;
+  const hadFocus = document.activeElement === s.button;
   s.running = true;
   s.cancelled = false;
+  clearResult(); // the last table was for the last run
   page.changed();
   try {
     const start = await engine.call("ar_start", { like_model: true });
     const began = performance.now();
+    let said = -Infinity;
     let c = { finished: false };
     while (!c.finished) {
       if (stale()) return;
       c = await engine.call("ar_chunk", { max_ms: CHUNK_MS });
-      say(s.message, `Training left to right: epoch ${c.epoch} of ${start.epochs} (${((performance.now() - began) / 1000).toFixed(1)} s)…`);
+      if (stale()) return;
+      if (performance.now() - said >= SAY_EVERY_MS || c.finished) { // a status read aloud: not every chunk
+        said = performance.now();
+        say(s.message, `Training left to right: epoch ${c.epoch} of ${start.epochs} (${((said - began) / 1000).toFixed(1)} s)…`);
+      }
     }
     if (c.diverged) return say(s.message, "The left-to-right model diverged; lower the learning rate, Train, and try again.", "error");
     const seconds = (performance.now() - began) / 1000;
@@ -87,6 +100,7 @@ async function run(s) {
   } finally {
     s.running = false;
     page.changed();
+    if (hadFocus && (document.activeElement === document.body || !document.activeElement)) s.button.focus();
   }
 }
 
@@ -106,10 +120,11 @@ function drawTable(r, bound) {
   cap.textContent = "Bits per character on the training names (lower is better)";
   const head = ["Model", "Bits per character", "Measured as", "Network calls per name"];
   const rows = [
-    ["Left to right, trained just now", fmt.fixed(r.nll.bits_per_char, 3), "exact negative log-likelihood", String(r.nfe)],
-    ["Your diffusion model, read left to right", fmt.fixed(r.diffusion_left_to_right, 3), "exact negative log-likelihood", String(r.nfe)],
-    ["Your diffusion model", bound ? `${fmt.fixed(bound.bits_per_char, 3)} ± ${fmt.err(bound.stderr)}` : fmt.DASH,
-      "negative ELBO, an upper bound", "one per step (10 by default)"],
+    [`Left to right, trained just now (${r.epochs} epochs)`, fmt.fixed(r.nll.bits_per_char, 3), "exact negative log-likelihood", String(r.nfe)],
+    [`Your diffusion model (${r.diffusion_epochs} epochs), read left to right`, fmt.fixed(r.diffusion_left_to_right, 3),
+      "exact negative log-likelihood, before the word rules", String(r.nfe)],
+    [`Your diffusion model (${r.diffusion_epochs} epochs)`, bound ? `${fmt.fixed(bound.bits_per_char, 3)} ± ${fmt.err(bound.stderr)}` : fmt.DASH,
+      "negative ELBO: an upper bound on the likelihood of random order, one position per step", "at most one per step (10 by default)"],
     ["The data itself", fmt.fixed(r.nll.entropy_bits_per_char, 3), "entropy: no model goes lower", fmt.DASH],
   ];
   const tr = (cells, header) => {
@@ -140,5 +155,5 @@ function drawNames(r) {
     li.title = x.training ? "a training name" : "not a training name";
     return li;
   }));
-  list.setAttribute("aria-label", `Names written left to right: ${r.samples.map((x) => x.text).join(", ")}`);
+  list.setAttribute("aria-label", `Names written left to right (new: not a training name): ${r.samples.map((x) => (x.training ? x.text : `${x.text} (new)`)).join(", ")}`);
 }

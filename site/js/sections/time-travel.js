@@ -96,5 +96,6 @@ function drawNames(s, r) {
   }
   s.names.replaceChildren(frag);
   s.names.dataset.epoch = String(r.epoch);
-  s.names.setAttribute("aria-label", `Names from the snapshot at epoch ${r.epoch}: ${r.samples.map((x) => x.text).join(", ")}`);
+  s.names.setAttribute("aria-label", `Names from the snapshot at epoch ${r.epoch} (new: not a training name): ` +
+    r.samples.map((x) => (x.new ? `${x.text} (new)` : x.text)).join(", "));
 }
