@@ -83,6 +83,11 @@ def is_snapshot_epoch(e: int) -> bool:
 class Trainer:
     """Trains a fresh model on a dataset; :meth:`run` can be called again to go on.
 
+    ``objective`` "diffusion" (masked diffusion: random masks, the recipe's weighting) or
+    "left_to_right": the same network trained autoregressively on suffix masks, the loss at
+    the first masked position only (:mod:`diffusion_core.autoregressive`; the recipe's
+    weighting does not apply). Any other value raises ValueError.
+
     >>> from diffusion_core.dataset import builtin
     >>> tr = Trainer(builtin("names"), get_recipe("names", "seed"), seed=0)
     >>> losses = tr.run(2)      # mean loss of each epoch, about ln 22 = 3.09 at first
