@@ -27,7 +27,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from . import autoregressive, sampler
-from .session_training import advance_side_run
+from .session_training import advance_side_run, finished_side_run
 from .train import Trainer
 
 
@@ -79,12 +79,7 @@ class LeftToRightMethods:
     def do_ar_result(self, args):
         sess = _s()
         run = self._ar_run()
-        tr: Trainer = run["trainer"]
-        if tr.diverged:
-            raise _user("the left-to-right model diverged; lower the learning rate and try again")
-        if len(tr.history) < run["epochs"]:
-            raise _user(f"the left-to-right model is at epoch {len(tr.history)} of "
-                        f"{run['epochs']}; let it finish first")
+        tr = finished_side_run(run, "the left-to-right model")
         n = sess._num(args, "n", 12, 1, 200, int)
         temperature = sess._num(args, "temperature", 1.0, 0.0, 3.0)
         seed = sess._num(args, "seed", 0, *sess.SEED_RANGE, int)

@@ -127,6 +127,18 @@ def advance_side_run(run: dict, args) -> dict:
             "seconds": time.perf_counter() - t0}
 
 
+def finished_side_run(run: dict, what: str) -> Trainer:
+    """The trainer of a side run that reached its epochs; a UserError naming ``what``
+    if it diverged or is still going."""
+    tr: Trainer = run["trainer"]
+    if tr.diverged:
+        raise _user(f"{what} diverged; lower the learning rate and try again")
+    if len(tr.history) < run["epochs"]:
+        raise _user(f"{what} is at epoch {len(tr.history)} of {run['epochs']}; "
+                    "let it finish first")
+    return tr
+
+
 class TrainingMethods:
     """Protocol methods of the training lab (see the module docstring)."""
 
@@ -211,13 +223,7 @@ class TrainingMethods:
         sess = _s()
         task = sess._task(args)
         s = self.slots[task]
-        run = self._no_t_run(task)
-        tr: Trainer = run["trainer"]
-        if tr.diverged:
-            raise _user("the run without t diverged; lower the learning rate and try again")
-        if len(tr.history) < run["epochs"]:
-            raise _user(f"the run without t is at epoch {len(tr.history)} of "
-                        f"{run['epochs']}; let it finish first")
+        tr = finished_side_run(self._no_t_run(task), "the run without t")
         p = s.require_model()
         n = sess._num(args, "n", 20000, 1000, 200_000, int)
         seed = sess._num(args, "seed", 12345, *sess.SEED_RANGE, int)
