@@ -33,14 +33,24 @@ TOC_COLUMNS = """(() => {
 OVERFLOWING_FORMULAS = """[...document.querySelectorAll('.math.display')]
   .filter(el => el.scrollWidth > el.clientWidth).length"""
 
-# A result arrives above the reader: with the Generate timeline in the middle of the
-# viewport, the bound's readout of section IV (wholly above) grows by many lines, then
-# shrinks back. Returns the timeline's top (px, in the viewport) before, after and back,
-# the readout's bottom at the start (< 0: out of sight) and its growth (px).
+# A result arrives above the reader: once the page is ready and still, with the Generate
+# timeline in the middle of the viewport, the bound's readout of section IV (wholly above)
+# grows by many lines, then shrinks back. Returns the timeline's top (px, in the viewport)
+# before, after and back, the readout's bottom at the start (< 0: out of sight) and its
+# growth (px).
 LATE_RESULT_ABOVE = """(async () => {
   const frame = () => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
   const target = document.querySelector('#timeline');
   const readout = document.querySelector('#elbo-readout');
+  // first the page's own changes settle (a loading status, a prompt, a fill-in): the
+  // timeline's place in the document unchanged for 0.5 s (at most 15 s)
+  const place = () => target.getBoundingClientRect().top + scrollY;
+  for (let last = place(), since = performance.now(), t0 = since; performance.now() - t0 < 15000;) {
+    await new Promise(r => setTimeout(r, 100));
+    const now = place();
+    if (Math.abs(now - last) > 0.5) { last = now; since = performance.now(); }
+    else if (performance.now() - since >= 500) break;
+  }
   target.scrollIntoView({block: 'center'});
   await frame();
   const before = target.getBoundingClientRect().top;

@@ -2,7 +2,7 @@
 (not a slow one) is reported: in Chromium. tests/engines checks the layout in Firefox
 and WebKit too."""
 import pytest
-from conftest import open_page, wait_until
+from conftest import open_page, wait_ready, wait_until
 from layout_checks import CLIPPED_FORMULAS, LATE_RESULT_ABOVE, OVERFLOWING_FORMULAS, TOC_COLUMNS
 
 
@@ -29,7 +29,7 @@ def test_a_result_arriving_above_the_reader_does_not_move_what_they_read(browser
     w = open_page(browser, server, viewport={"width": 1280, "height": 800})
     try:
         page = w.page
-        page.wait_for_selector("#timeline", timeout=10_000)
+        wait_ready(page)  # Python's loading status and the prompts no longer change
         native = page.evaluate(LATE_RESULT_ABOVE)
         assert native["out"] < 0 and native["grew"] > 200, native  # out of sight, and big
         assert abs(native["after"] - native["before"]) <= 1, native  # the browser's anchoring

@@ -61,8 +61,9 @@ def test_elbo_no_t_and_snapshots_after_one_run(ready):
     bits, se = map(float, re.search(NUM + r" ± " + NUM + " bits per character", readout).groups())
     entropy = float(re.search(r"entropy of the data is " + NUM, readout).group(1))
     assert entropy == 0.760 and entropy < bits < 3 and se < 0.01
+    # the chart draws the precise point on the next frame after the readout
+    wait_until(page, "document.querySelectorAll('#elbo-chart circle.precise').length === 1")
     assert page.locator("#elbo-chart path.ema").count() == 1
-    assert page.locator("#elbo-chart circle.precise").count() == 1
     assert "entropy of the data 0.760" in page.locator("#elbo-chart").inner_html()
     # the evaluated loss (nats per position) is shown for the ELBO-weighted run too
     wait_until(page, "document.querySelector('#eval-readout').innerText.includes('nats per position')")

@@ -185,7 +185,7 @@ def test_a_result_arriving_above_the_reader_does_not_move_what_they_read(pool, s
     bound of section IV arrives lands a row or two off."""
     page = pool.get(engine)
     page.open(server.url)
-    page.wait("document.querySelector('#timeline') && window.tinyDiffusion")
+    wait_ready(page)  # Python's loading status and the prompts no longer change
     native = page.js("import('./js/widgets/scroll-anchor.js').then(m => m.anchorsNatively())")
     assert native == (engine == "firefox"), (engine, native)
     r = page.js(LATE_RESULT_ABOVE)
