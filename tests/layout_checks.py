@@ -34,14 +34,19 @@ OVERFLOWING_FORMULAS = """[...document.querySelectorAll('.math.display')]
   .filter(el => el.scrollWidth > el.clientWidth).length"""
 
 # A result arrives above the reader: once the page is ready and still, with the Generate
-# timeline in the middle of the viewport, the bound's readout of section IV (wholly above)
-# grows by many lines, then shrinks back. Returns the timeline's top (px, in the viewport)
-# before, after and back, the readout's bottom at the start (< 0: out of sight) and its
-# growth (px).
+# timeline in the middle of the viewport, a line beside the bound's readout of section IV
+# (wholly above) grows by many lines, then shrinks back. Returns the timeline's top (px,
+# in the viewport) before, after and back, that line's bottom at the start (< 0: out of
+# sight) and its growth (px).
 LATE_RESULT_ABOVE = """(async () => {
   const frame = () => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
   const target = document.querySelector('#timeline');
-  const readout = document.querySelector('#elbo-readout');
+  // a readout of our own beside the bound's, which the page never writes to (a model
+  // restored at ready may rewrite the real one while this runs)
+  const readout = document.createElement('p');
+  readout.className = 'readout-line';
+  readout.textContent = '.';
+  document.querySelector('#elbo-readout').after(readout);
   // first the page's own changes settle (a loading status, a prompt, a fill-in): the
   // timeline's place in the document unchanged for 0.5 s (at most 15 s)
   const place = () => target.getBoundingClientRect().top + scrollY;
@@ -55,12 +60,14 @@ LATE_RESULT_ABOVE = """(async () => {
   await frame();
   const before = target.getBoundingClientRect().top;
   const out = readout.getBoundingClientRect().bottom;
-  const was = readout.textContent, h0 = readout.getBoundingClientRect().height;
+  const h0 = readout.getBoundingClientRect().height;
   readout.textContent = 'A late result of many words. '.repeat(40);
   await frame();
   const grew = readout.getBoundingClientRect().height - h0;
   const after = target.getBoundingClientRect().top;
-  readout.textContent = was;
+  readout.textContent = '.';
   await frame();
-  return {before, after, back: target.getBoundingClientRect().top, out, grew};
+  const back = target.getBoundingClientRect().top;
+  readout.remove();
+  return {before, after, back, out, grew};
 })()"""
