@@ -69,9 +69,10 @@ function drawBars(svg, W, H, buckets) {
 export function createBarChart(svg, { empty = "Measured after training." } = {}) {
   let W = 640, H = 220; // the viewBox follows the rendered size, so text stays at its CSS size
   let last = null; // what is shown: [buckets] or the empty text
+  let rendered = 0; // the SVG's width on the page, from the ResizeObserver (0: not laid out yet)
 
   function measure() {
-    const w = Math.round(svg.getBoundingClientRect().width);
+    const w = rendered; // no forced layout: the ResizeObserver below gives the width
     if (w > 0) {
       W = Math.max(280, w);
       H = Math.round(Math.max(170, Math.min(240, W * 0.34)));
@@ -102,11 +103,10 @@ export function createBarChart(svg, { empty = "Measured after training." } = {})
 
   clear();
   if (typeof ResizeObserver !== "undefined") {
-    let lastWidth = 0;
     new ResizeObserver((entries) => {
       const w = Math.round(entries[0].contentRect.width);
-      if (!w || w === lastWidth) return;
-      lastWidth = w;
+      if (!w || w === rendered) return;
+      rendered = w;
       requestAnimationFrame(() => (typeof last === "string" ? clear(last) : show(last)));
     }).observe(svg);
   }

@@ -50,15 +50,15 @@ class LossChart {
     this.axisKey = "";
     this.W = 640; // the viewBox follows the rendered size, so text stays at its CSS size
     this.H = 280;
+    this.rendered = 0; // the SVG's width on the page, from the ResizeObserver (0: not laid out yet)
     this._build();
     this._layout();
     if (typeof ResizeObserver !== "undefined") {
-      let lastWidth = 0;
       new ResizeObserver((entries) => {
         const w = Math.round(entries[0].contentRect.width);
-        if (w && w !== lastWidth) {
-          lastWidth = w;
-          this._layout();
+        if (w && w !== this.rendered) {
+          this.rendered = w; // laid out again in the next frame: a new viewBox here would
+          this.resized = true; // resize the SVG inside this answer (a ResizeObserver loop)
           this._schedule();
         }
       }).observe(svg);
@@ -87,7 +87,7 @@ class LossChart {
   }
 
   _layout() {
-    const w = Math.round(this.svg.getBoundingClientRect().width);
+    const w = this.rendered; // drawing never asks for layout: a forced one costs a whole-page layout at load
     if (w > 0) {
       this.W = Math.max(280, w);
       this.H = Math.round(Math.max(190, Math.min(300, this.W * 0.42)));
@@ -162,6 +162,10 @@ class LossChart {
 
   _draw() {
     this.pending = false;
+    if (this.resized) {
+      this.resized = false;
+      this._layout();
+    }
     const { losses, ema, floor } = this;
     let top = floor ?? 0;
     for (let i = 0; i < losses.length; i++) if (losses[i] > top) top = losses[i];
