@@ -2,7 +2,8 @@
 """Build the static site into dist/ (run via `make site`).
 
 dist/ layout:
-  index.html, …            copied from site/; index.html's formulas typeset with KaTeX
+  index.html, …            copied from site/; index.html's formulas typeset with KaTeX,
+                           its style sheets inlined (sitebuild/inline_css.py)
   pyodide/                 Pyodide core + pyodide-lock.json + wheels (indexURL)
   vendor/katex/            KaTeX (css, woff2 fonts; js for other pages)
   vendor/fonts/            self-hosted woff2 fonts + fonts.css
@@ -36,6 +37,7 @@ from sitebuild.config import (  # noqa: E402
     pyodide_version,
 )
 from sitebuild.finalize import MANIFEST_NAME, SW_NAME, write_service_worker_and_manifest  # noqa: E402
+from sitebuild.inline_css import inline_stylesheets  # noqa: E402
 from sitebuild.lockfile import add_own_wheel, load_official_lock, official_wheels  # noqa: E402
 from sitebuild.math import prerender_math  # noqa: E402
 from sitebuild.npm_deps import ensure_node_modules  # noqa: E402
@@ -88,6 +90,7 @@ def build(out: Path) -> None:
     vendor_katex(staging)
     log(f"typeset {prerender_math(staging)} formulas with KaTeX")
     vendor_fonts(staging)
+    log(f"inlined {len(inline_stylesheets(staging))} style sheets into index.html")
     (staging / ".nojekyll").write_bytes(b"")
 
     build_hash = write_service_worker_and_manifest(

@@ -38,6 +38,9 @@ import sys
 import urllib.parse
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from sitebuild.inline_css import inline_styles_of, style_hash  # noqa: E402
+
 MIME_TYPES = {
     ".html": "text/html; charset=utf-8",
     ".htm": "text/html; charset=utf-8",
@@ -74,6 +77,15 @@ CSP = (
 )
 
 
+def policy_for(root: Path) -> str:
+    """:data:`CSP`, with the hash of each ``<style>`` element of root/index.html allowed
+    (the build inlines the style sheets there: scripts/sitebuild/inline_css.py)."""
+    page = root / "index.html"
+    html = page.read_text(encoding="utf-8") if page.is_file() else ""
+    hashes = "".join(" " + style_hash(css) for css in inline_styles_of(html))
+    return CSP.replace("style-src 'self'", "style-src 'self'" + hashes)
+
+
 def normalize_prefix(prefix: str) -> str:
     """'' / '/' -> '/'; 'repo' / '/repo' / '/repo/' -> '/repo/'."""
     parts = [p for p in prefix.split("/") if p]
@@ -82,7 +94,7 @@ def normalize_prefix(prefix: str) -> str:
 
 class SiteHandler(http.server.SimpleHTTPRequestHandler):
     prefix = "/"
-    csp = False
+    csp = ""  # the Content-Security-Policy header to send, or "" for none
     quiet = False
 
     def guess_type(self, path):  # noqa: D102 - http.server API
@@ -145,7 +157,7 @@ class SiteHandler(http.server.SimpleHTTPRequestHandler):
         self.send_header("Cache-Control", "no-cache")
         self.send_header("X-Content-Type-Options", "nosniff")
         if self.csp:
-            self.send_header("Content-Security-Policy", CSP)
+            self.send_header("Content-Security-Policy", self.csp)
         super().end_headers()
 
     def log_message(self, format, *args):
@@ -178,7 +190,8 @@ def make_server(
     handler = type(
         "BoundSiteHandler",
         (SiteHandler,),
-        {"prefix": normalize_prefix(prefix), "csp": csp, "quiet": quiet},
+        {"prefix": normalize_prefix(prefix), "csp": policy_for(root) if csp else "",
+         "quiet": quiet},
     )
     server_cls = SiteServer6 if ":" in host else SiteServer
     return server_cls((host, port), functools.partial(handler, directory=str(root)))
