@@ -38,13 +38,17 @@ def test_a_preload_without_crossorigin_fails_the_build(tmp_path):
         check_font_preloads(site)
 
 
-def test_the_shipped_page_preloads_only_real_fonts_and_no_face_swaps():
-    site = ROOT / "site"
-    html = (site / "index.html").read_text(encoding="utf-8")
-    assert 'rel="preload"' in html and "source-serif-4-latin-400-normal.woff2" in html
+def test_the_shipped_page_preloads_no_font_and_never_swaps_a_face():
+    # Every face is optional: used if it is there for the first layout, else never
+    # swapped in later (no shift). None is preloaded: a preload is fetched before the
+    # first paint and, on a slow link, shares the link with the page itself, which put
+    # Lighthouse's largest contentful paint at 3.9 s against 1.0-1.2 s without them.
+    html = (ROOT / "site" / "index.html").read_text(encoding="utf-8")
+    assert 'as="font"' not in html and "modulepreload" not in html
     dist = ROOT / "dist"
     if not (dist / "vendor" / "fonts" / "fonts.css").exists():
-        pytest.skip("dist/ is not built")
-    assert check_font_preloads(dist)
+        pytest.fail("no dist/: run `make site` first (make test does)")
+    assert check_font_preloads(dist) == []
     css = (dist / "vendor" / "fonts" / "fonts.css").read_text(encoding="utf-8")
-    assert "font-display: swap" not in css and "font-display: optional" in css
+    assert "font-display: swap" not in css
+    assert css.count("font-display: optional") == css.count("@font-face") > 0
