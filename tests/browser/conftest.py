@@ -134,7 +134,7 @@ def open_page(browser, server, path="", **ctx):
     w.page.goto(server.url + path)
     # main.js builds the sections after section II one task at a time, after the load
     # event; a reader cannot reach them sooner, a test can: it starts once all are built.
-    w.page.wait_for_function("performance.getEntriesByName('page-built').length > 0", timeout=30_000)
+    wait_until(w.page, "performance.getEntriesByName('page-built').length > 0")
     return w
 
 
