@@ -85,3 +85,38 @@ def test_the_built_page_holds_its_formulas_typeset_and_loads_no_katex_script():
         "/* vendor/katex/katex.min.css */", "")  # inlined by the build, not linked
     for name in used_classes(html):
         assert f".katex .{name}{{" in css, name
+
+
+def test_every_mathml_script_element_in_the_built_page_has_its_children():
+    # <munderover>/<msubsup> take a base and two scripts, <munder>/<mover>/<msub>/<msup>/
+    # <mfrac> two children (MathML Core); Firefox reports any other count when it lays one out.
+    from html.parser import HTMLParser
+
+    arity = {"munderover": 3, "msubsup": 3, "munder": 2, "mover": 2, "msub": 2, "msup": 2,
+             "mfrac": 2}
+
+    class Counter(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.stack, self.seen, self.bad = [], 0, []
+
+        def handle_starttag(self, tag, attrs):
+            if self.stack:
+                self.stack[-1][1] += 1
+            self.stack.append([tag, 0])
+
+        def handle_endtag(self, tag):
+            name, children = self.stack.pop()
+            if name in arity:
+                self.seen += 1
+                if children != arity[name]:
+                    self.bad.append((name, children))
+
+    dist = ROOT / "dist"
+    if not (dist / "index.html").exists():
+        pytest.fail("no dist/: run `make site` first (make test does)")
+    html = (dist / "index.html").read_text(encoding="utf-8")
+    counter = Counter()
+    for math in re.findall(r"<math\b.*?</math>", html, re.S):
+        counter.feed(math)
+    assert counter.seen >= 6 and counter.bad == []
