@@ -17,7 +17,8 @@ from .util import JS, ROOT, js, reference_path, wait_until
 PREFIX = "/bench/"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
-        "--enable-precise-memory-info", "--disable-dev-shm-usage"]
+        "--enable-precise-memory-info", "--disable-dev-shm-usage",
+        "--js-flags=--expose-gc"]  # window.gc(): memory is read after a collection, not before one
 READY = "#status[data-state=ready]"
 # the page's warm-up after ready (a throwaway training that lets the browser's optimising
 # compiler take over numpy's loops) has finished: a reader who has read for a second
