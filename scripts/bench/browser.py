@@ -181,6 +181,7 @@ def memory_growth(b: Browser, cycles: int) -> dict:
     try:
         page.goto(b.url)
         page.wait_for_selector(READY, timeout=180_000)
+        wait_until(page, WARM, timeout=60_000)  # the page's own warm-up grows the heap once
 
         def mem():
             page.evaluate("window.gc && window.gc()")
