@@ -1,6 +1,6 @@
 // Tiny Text Diffusion: the page's entry module.
 //
-// It takes the Python engine that start-engine.js started, builds one
+// It starts the Python engine first (so the downloads begin at once), builds one
 // controller per section of the article (sections/), and wires the engine's
 // life to them: ready (after the kept data and models are back in Python) or
 // failed. Sections talk to each other only through the shared page (page.js):
@@ -11,7 +11,10 @@
 // page, kept}), which owns its DOM ids and listens to page events, and build it below.
 // (index.html preloads no module: the first paint waits for none of them.)
 
-import { engine, FILE_MODE } from "./start-engine.js"; // Python is already loading (index.html)
+import { Engine } from "./engine.js";
+
+const FILE_MODE = location.protocol === "file:";
+const engine = FILE_MODE ? null : new Engine(); // first thing: Python starts loading now
 
 import { State, PROPS } from "./state.js";
 import { Page } from "./page.js";
