@@ -55,9 +55,9 @@ createCorruptionSection({ page });
 createYourData({ engine, page, kept });
 performance.mark("widgets-ready");
 
-// The other sections are built one per task, each a few milliseconds, after the first
-// screen has been painted: one long task would hold up the reader's first clicks and
-// scrolls (Lighthouse counts it as blocking time). The engine's news waits for them.
+// The other sections are built one per task, each a few milliseconds, so the browser can
+// paint and answer input between them: one long task would hold up the reader's first
+// clicks and scrolls (Lighthouse counts it as blocking time). The engine's news waits.
 let built;
 const whenBuilt = new Promise((resolve) => (built = resolve));
 const nextTask = () => (globalThis.scheduler && scheduler.yield ? scheduler.yield() : new Promise((r) => setTimeout(r, 0)));
