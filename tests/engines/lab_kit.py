@@ -25,7 +25,15 @@ def trained(pool, server, engine):
         page.open(server.url + SETUP)
         page.wait("document.querySelector('#status').dataset.state === 'ready'", READY_S)
         page.click("train")
-        page.wait(TRAIN_DONE, 240)
+        try:
+            page.wait(TRAIN_DONE, 240)
+        except TimeoutError as exc:  # say how far the run got: started, finished, measured
+            state = page.js("['#epoch-readout', '#elbo-readout', '#train-message']"
+                            ".map(s => (document.querySelector(s) || {}).textContent)"
+                            ".concat([document.querySelector('#train').disabled,"
+                            " document.querySelector('#stop').disabled])")
+            raise TimeoutError(f"{exc}; epoch, bound, message, Train/Stop disabled: {state}") \
+                from exc
         done.add(engine)
     return page
 
