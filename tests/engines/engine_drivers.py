@@ -214,18 +214,30 @@ class EngineSession:
         return self.driver.execute_script(f"return ({expression});", *args)
 
     def wait(self, expression: str, timeout: float = 30, poll: float = 0.05):
-        """Poll ``expression`` until truthy (``driver.get`` may return before modules ran)."""
+        """Poll ``expression`` until truthy (``driver.get`` may return before modules ran).
+
+        On timeout the error says how the polls went: how many answered (falsy) and how many
+        raised, with the last error, so a page that never got there can be told from a
+        browser that stopped answering."""
         deadline = time.monotonic() + timeout
+        answered = raised = 0
+        last_error = ""
         while True:
             try:
                 value = self.js(expression)
-            except Exception:  # the page is navigating: its document may be gone
+                answered += 1
+            except Exception as e:  # the page is navigating: its document may be gone
                 value = None
+                raised += 1
+                last_error = f"{type(e).__name__}: {str(e).strip().splitlines()[0][:200]}" \
+                    if str(e).strip() else type(e).__name__
             if value:
                 return value
             if time.monotonic() > deadline:
-                raise TimeoutError(f"{self.engine}: timed out after {timeout:.0f} s waiting for "
-                                   f"{expression}; status: {self.status()!r}")
+                raise TimeoutError(
+                    f"{self.engine}: timed out after {timeout:.0f} s waiting for {expression}; "
+                    f"status: {self.status()!r}; polls answered {answered}, raised {raised}"
+                    + (f" (last: {last_error})" if raised else ""))
             time.sleep(poll)
 
     def status(self) -> str:
