@@ -7,6 +7,8 @@
 - ``TOC_COLUMNS``: the contents list's columns, each as the top (px) of its first item.
 - ``LATE_RESULT_ABOVE``: does a result that arrives above the viewport move what the
   reader looks at? (Scroll anchoring: the browser's own, or widgets/scroll-anchor.js.)
+  Its ``others`` is how far the document's height moved, while it measured, by anything
+  but its own result (px): a page still settling on a busy machine; 0 for a clean measure.
 """
 
 CLIPPED_FORMULAS = """[...document.querySelectorAll('.formula, .math.display')].filter(el => {
@@ -58,6 +60,8 @@ LATE_RESULT_ABOVE = """(async () => {
   }
   target.scrollIntoView({block: 'center'});
   await frame();
+  const height = () => document.documentElement.scrollHeight;
+  const d0 = height();
   const before = target.getBoundingClientRect().top;
   const out = readout.getBoundingClientRect().bottom;
   const h0 = readout.getBoundingClientRect().height;
@@ -65,9 +69,11 @@ LATE_RESULT_ABOVE = """(async () => {
   await frame();
   const grew = readout.getBoundingClientRect().height - h0;
   const after = target.getBoundingClientRect().top;
+  const d1 = height();
   readout.textContent = '.';
   await frame();
   const back = target.getBoundingClientRect().top;
+  const others = Math.abs(d1 - d0 - grew) + Math.abs(height() - d0);
   readout.remove();
-  return {before, after, back, out, grew};
+  return {before, after, back, out, grew, others};
 })()"""

@@ -247,7 +247,21 @@ class EngineSession:
             return "?"
 
     def click(self, element_id: str) -> None:
-        self.driver.find_element("id", element_id).click()
+        """Click as a reader aims: at the element once it is in view and holds still (a
+        late result above it may move the page, and WebKit runs the page's own anchoring
+        a frame later; a click at a moving target lands elsewhere)."""
+        el = self.driver.find_element("id", element_id)
+        self.driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", el)
+        where = "(r => [r.top, r.left])(arguments[0].getBoundingClientRect())"
+        last = None
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline:
+            now = self.driver.execute_script(f"return {where};", el)
+            if now == last:
+                break
+            last = now
+            time.sleep(0.1)
+        el.click()
 
     def text(self, selector: str) -> str:
         """The textContent of the first element matching ``selector``."""

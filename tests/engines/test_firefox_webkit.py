@@ -188,7 +188,15 @@ def test_a_result_arriving_above_the_reader_does_not_move_what_they_read(pool, s
     wait_ready(page)  # Python's loading status and the prompts no longer change
     native = page.js("import('./js/widgets/scroll-anchor.js').then(m => m.anchorsNatively())")
     assert native == (engine == "firefox"), (engine, native)
-    r = page.js(LATE_RESULT_ABOVE)
+    # On a busy machine WebKit's page may still be settling (another block changing height
+    # while the check measures); such a measure is taken again, at most three times.
+    tries = []
+    for _ in range(3):
+        r = page.js(LATE_RESULT_ABOVE)
+        tries.append(r)
+        if r["others"] <= 1:
+            break
+    assert r["others"] <= 1, f"the page never held still for the measure: {tries}"
     assert r["out"] < 0 and r["grew"] > 200, r  # wholly above the viewport, and large
-    assert abs(r["after"] - r["before"]) <= 1 and abs(r["back"] - r["before"]) <= 1, r
+    assert abs(r["after"] - r["before"]) <= 1 and abs(r["back"] - r["before"]) <= 1, str(r)
     assert page.errors() == []
