@@ -156,6 +156,11 @@ def split_lines(text: str) -> list[str]:
     return _LINE_BREAK.split(text)
 
 
+def _entries(n: int) -> str:
+    """``1 entry``, ``0 entries``, ``2 entries``."""
+    return f"{n} {'entry' if n == 1 else 'entries'}"
+
+
 def _clean_lines(lines) -> list[tuple[int, str]]:
     if isinstance(lines, str):
         if len(lines) > MAX_TEXT_CHARS:
@@ -168,9 +173,9 @@ def _clean_lines(lines) -> list[tuple[int, str]]:
     out = [(i + 1, str(s).strip(_EDGE_BLANKS).lower()) for i, s in enumerate(lines)]
     out = [(i, s) for i, s in out if s]
     if len(out) < MIN_ENTRIES:
-        raise DatasetError(f"found {len(out)} entries; at least {MIN_ENTRIES} are needed")
+        raise DatasetError(f"found {_entries(len(out))}; at least {MIN_ENTRIES} are needed")
     if len(out) > MAX_ENTRIES:
-        raise DatasetError(f"found {len(out)} entries; at most {MAX_ENTRIES} are allowed")
+        raise DatasetError(f"found {_entries(len(out))}; at most {MAX_ENTRIES} are allowed")
     return out
 
 

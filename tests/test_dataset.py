@@ -48,7 +48,8 @@ def test_user_names_are_lowercased_and_blank_lines_dropped():
     ("dev\nsi4", "line 2: '4' is not allowed"),
     ("dev\nan na", "line 2: a space is not allowed"),
     ("dev\nabcdefghijklm", "the limit is 12"),
-    ("dev", "at least 2"),
+    ("dev", "found 1 entry; at least 2"),
+    ("", "found 0 entries; at least 2"),
     ("\n".join(["ab"] * 2001), "at most 2000"),
 ])
 def test_bad_names_get_a_message_naming_line_and_limit(text, fragment):
@@ -142,7 +143,7 @@ def test_the_line_in_a_message_is_the_line_the_reader_sees(lines, breaks):
     except DatasetError as e:
         m = re.match(r"line (\d+): (.*)", str(e))
         if m is None:
-            assert "entries" in str(e)
+            assert re.match(r"found \d+ entr(y|ies);", str(e)), str(e)
             return
         # a text box breaks lines at \r\n, \r and \n: an empty line between "\r" and "\n"
         # is no line at all (the two make one \r\n), so count the lines it shows

@@ -46,14 +46,15 @@ def test_injection_in_pasted_names_is_refused_and_kept(no_dialogs, text):
     n = _count_elements(page)
     page.fill("#names-data", f"aarav\n{text}\nzara")
     page.click("#use-names")
-    wait_until(page, "document.querySelector('#data-message').innerText.includes('line 2')")
+    wait_until(page, "document.querySelector('#data-message').innerText.includes('Line 2')")
     assert page.input_value("#names-data") == f"aarav\n{text}\nzara"
     assert _count_elements(page) <= n + 5  # a message, not markup from the input
     assert page.locator("img").count() == 0
 
 
 @pytest.mark.parametrize("text, fragment", [
-    ("dev\nsi4", "line 2"), ("dev\nabcdefghijklmn", "limit is 12"), ("dev", "at least 2"),
+    ("dev\nsi4", "Line 2: '4' is not allowed"), ("dev\nabcdefghijklmn", "limit is 12"),
+    ("dev", "Found 1 entry; at least 2"),
 ])
 def test_bad_names_get_a_message_and_stay_in_the_box(ready, text, fragment):
     page = ready.page
@@ -61,6 +62,16 @@ def test_bad_names_get_a_message_and_stay_in_the_box(ready, text, fragment):
     page.click("#use-names")
     wait_until(page, f"document.querySelector('#data-message').innerText.includes({fragment!r})")
     assert page.input_value("#names-data") == text
+
+
+def test_a_name_listed_twice_is_named_in_the_message(ready):
+    page = ready.page
+    page.fill("#names-data", "rahul\nsia\nrahul\nsia\nrahul\ndev")
+    page.click("#use-names")
+    wait_until(page, "document.querySelector('#data-message').dataset.kind === 'ok'")
+    assert page.inner_text("#data-message").startswith(
+        'Using your 6 names ("rahul" is listed 3 times, and 1 other entry more than once;'
+        " each copy counts).")
 
 
 def test_ten_thousand_pasted_lines_keep_the_page_responsive(ready):
@@ -82,8 +93,9 @@ def test_user_names_train_and_generate(ready):
     page = ready.page
     page.fill("#names-data", "Anna\nBob\ncleo\n\ndora")
     page.click("#use-names")
-    wait_until(page, "!/line|at least|at most/.test(document.querySelector('#data-message').innerText)"
-                           " && document.querySelector('#data-message').innerText.length > 0")
+    wait_until(page, "document.querySelector('#data-message').dataset.kind === 'ok'")
+    assert page.inner_text("#data-message").startswith(
+        "Using your 4 names (capitals read as small letters).")
     train_names(page)
     page.click("#generate")
     wait_until(page, "document.querySelectorAll('#samples li').length === 15")
@@ -253,7 +265,8 @@ def test_two_thousand_names_are_accepted_without_a_false_crash(ready):
         a.value = t; a.dispatchEvent(new InputEvent('input', {bubbles: true})); }""", "\n".join(names))
     page.click("#use-names")
     wait_until(page, "document.querySelector('#data-message').innerText.length > 0", timeout=60_000)
-    assert "line" not in page.inner_text("#data-message")
+    assert page.get_attribute("#data-message", "data-kind") == "ok", \
+        page.inner_text("#data-message")
     assert page.get_attribute("#status", "data-state") == "ready"
     page.click("#train")
     wait_until(page, "!document.querySelector('#stop').disabled")

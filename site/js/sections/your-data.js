@@ -42,10 +42,10 @@ async function useData(engine, page, kept, { task, noun, area, message }) {
     kept.forgetModel(task);
     page.replaceModel(task, { info, cause: "data" });
     kept.keepData(task, text);
-    say(message, `Using your ${info.entries.length} ${noun}. The old model was dropped: train again.`, "ok");
+    say(message, `Using your ${info.entries.length} ${noun}${readAs(text, info.entries)}. The old model was dropped: train again.`, "ok");
   } catch (e) {
     area.setAttribute("aria-invalid", "true");
-    say(message, errorText(e), "error");
+    say(message, sentence(errorText(e)), "error");
   }
 }
 
@@ -58,6 +58,29 @@ async function useBuiltin(engine, page, kept, { task, noun, area, message }) {
     kept.keepData(task, null);
     say(message, `Back to the ${info.entries.length} built-in ${noun}; your text stays in the box. The old model was dropped: train again.`, "ok");
   } catch (e) {
-    say(message, errorText(e), "error");
+    say(message, sentence(errorText(e)), "error");
   }
+}
+
+/** A message as a sentence: its first letter a capital ("line 2: …" -> "Line 2: …"). */
+const sentence = (text) => text.charAt(0).toUpperCase() + text.slice(1);
+
+/**
+ * What the reader may not expect of how their text was read (`entries`: the cleaned
+ * entries the core kept): capitals lowered, and entries listed more than once (each
+ * copy is a training example of its own). "" when neither happened.
+ */
+export function readAs(text, entries) {
+  const notes = [];
+  if (text !== text.toLowerCase()) notes.push("capitals read as small letters");
+  const seen = new Map();
+  for (const e of entries) seen.set(e, (seen.get(e) || 0) + 1);
+  const twice = [...seen].filter(([, n]) => n > 1);
+  if (twice.length) {
+    const [e, n] = twice[0];
+    const others = twice.length - 1;
+    const more = others ? `, and ${others} other ${others === 1 ? "entry" : "entries"} more than once` : "";
+    notes.push(`"${e}" is listed ${n} times${more}; each copy counts`);
+  }
+  return notes.length ? ` (${notes.join("; ")})` : "";
 }
