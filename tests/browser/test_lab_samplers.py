@@ -351,11 +351,33 @@ def test_the_quality_chart_keeps_readable_text_on_a_phone(ready):
                      " - document.querySelector('#quality-chart').getBoundingClientRect().width) <= 1")
     heights, view_w, shown_w = page.evaluate(CHART_TEXT)
     assert shown_w < 400 and heights and min(heights) >= 9, (heights, view_w, shown_w)
+    # the y axis's title (with its unit) lies inside the chart, clear of the legend above
+    # and of every tick label
+    clash = page.evaluate("""(() => {
+      const box = (e) => e.getBoundingClientRect();
+      const svg = document.querySelector('#quality-chart');
+      const title = box(svg.querySelector('.y-title'));
+      const meet = (a, b) => a.left < b.right && b.left < a.right && a.top < b.bottom
+        && b.top < a.bottom;
+      const legend = box(svg.closest('figure').querySelector('.legend'));
+      return {text: svg.querySelector('.y-title').textContent,
+              inside: title.left >= box(svg).left - 1 && title.right <= box(svg).right + 1
+                && title.top >= box(svg).top - 1,
+              legend: meet(title, legend),
+              ticks: [...svg.querySelectorAll('.labels text')].filter(t => meet(title, box(t)))
+                .length}; })()""")
+    assert clash["text"].startswith("training names") and clash["inside"], clash
+    assert not clash["legend"] and clash["ticks"] == 0, clash
     # the wide table scrolls in its own box (with a cue), not the whole figure
     sideways = "((e) => e.scrollWidth - e.clientWidth)"
     assert page.evaluate(f"{sideways}(document.querySelector('#quality-widget'))") <= 1
     assert page.evaluate("getComputedStyle(document.querySelector('#quality-table').parentElement)"
                          ".overflowX") == "auto"
+    # ... and its caption wraps within that box, so no word of it is cut off
+    wait_until(page, "document.querySelector('#quality-table caption') !== null")
+    caption, box = page.evaluate("""[document.querySelector('#quality-table caption'),
+      document.querySelector('#quality-table').parentElement].map(e => e.getBoundingClientRect().right)""")
+    assert caption <= box + 1, (caption, box)
     # Reveal by hand: the seven positions wrap on a phone, none is cut off
     wait_until(page, "document.querySelectorAll('#byhand-beliefs .bg-col').length === 7")
     assert page.evaluate(f"{sideways}(document.querySelector('#byhand-beliefs'))") <= 1

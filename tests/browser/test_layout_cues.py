@@ -13,8 +13,9 @@ def test_no_formula_is_clipped_without_a_cue_and_the_toc_columns_line_up(browser
         page = w.page
         page.wait_for_selector(".math.display .katex", timeout=10_000)
         assert page.evaluate(CLIPPED_FORMULAS) == []
-        if width == 1280:
-            assert page.evaluate(OVERFLOWING_FORMULAS) == 0  # wide enough: every formula fits
+        # every display formula fits, on a phone too (the two widest are set on two lines);
+        # one that did not would scroll, with the cue checked above
+        assert page.evaluate(OVERFLOWING_FORMULAS) == 0
         tops = page.evaluate(TOC_COLUMNS)
         assert len(tops) == (2 if width > 520 else 1)
         assert max(tops) - min(tops) <= 1, tops
@@ -132,3 +133,21 @@ def test_a_worker_busy_past_the_limit_fails(fake_worker_page):
     assert not out["ok"] and out["kind"] == "timeout", out
     assert "busy" in out["message"] and "numpy" in out["message"], out
     assert out["ms"] < 14_000, out  # before the worker would have finished
+
+
+def test_on_a_phone_a_checkbox_stays_beside_its_label(browser, server):
+    w = open_page(browser, server, viewport={"width": 360, "height": 800})
+    try:
+        boxes = w.page.evaluate("""[...document.querySelectorAll('.check-field')].map(f => {
+          const box = f.querySelector('input').getBoundingClientRect();
+          const label = f.querySelector('label').getBoundingClientRect();
+          return {id: f.querySelector('input').id, box: [box.left, box.right, box.top, box.bottom],
+                  label: [label.left, label.right, label.top, label.bottom]}; })""")
+        assert boxes, "no checkbox field on the page"
+        for b in boxes:
+            (bl, br, bt, bb), (ll, lr, lt, lb) = b["box"], b["label"]
+            assert bl >= 0, b
+            assert br <= ll and lt <= (bt + bb) / 2 <= lb and lr <= 360, b
+        w.check_clean()
+    finally:
+        w.context.close()

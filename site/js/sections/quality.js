@@ -34,7 +34,7 @@ const num = (d) => (v) => v.toFixed(d);
 export const MEASURES = {
   // share: a fraction of the names drawn, shown with its 95 % interval
   training_share: { y: "training names (% of samples)", max: 1, tick: pct, cell: (v) => `${(v * 100).toFixed(1)}%`, share: true },
-  novelty: { y: "new names, outside the training set (% of samples)", max: 1, tick: pct, cell: (v) => `${(v * 100).toFixed(1)}%`, share: true },
+  novelty: { y: "novel names, not in training (% of samples)", max: 1, tick: pct, cell: (v) => `${(v * 100).toFixed(1)}%`, share: true },
   distinct: { y: "distinct names (count)", max: "n", tick: num(0), cell: num(0) },
   removed_mass: { y: "probability removed by the word rules (%)", tick: (v) => `${(v * 100).toFixed(1)}%`, cell: (v) => `${(v * 100).toFixed(2)}%` },
   tv: { y: "total variation from the data (0 to 1)", max: 1, tick: num(1), cell: num(3) },

@@ -14,7 +14,9 @@
 // The SVG gets role "img" and an aria-label; the caller gives the numbers as a table as well.
 
 const NS = "http://www.w3.org/2000/svg";
-const M = { left: 58, right: 16, top: 16, bottom: 44 };
+// The y axis's title sits above the plot, level, from the left edge: turned on its side
+// beside the axis, a title with its unit ran past a short plot (a phone's) into the text above.
+const M = { left: 58, right: 16, top: 30, bottom: 44 };
 
 function el(name, attrs = {}, parent) {
   const e = document.createElementNS(NS, name);
@@ -53,9 +55,8 @@ function axes(g, box, o, { px, py }) {
   for (const v of o.xTicks || []) text(labels, px(v), H - M.bottom + 16, String(v), { "text-anchor": "middle" });
   el("line", { class: "axis", x1: M.left, y1: H - M.bottom, x2: W - M.right, y2: H - M.bottom }, g);
   el("line", { class: "axis", x1: M.left, y1: M.top, x2: M.left, y2: H - M.bottom }, g);
-  const midY = (M.top + H - M.bottom) / 2;
   text(g, (M.left + W - M.right) / 2, H - 6, o.xLabel ?? box.xLabel, { "text-anchor": "middle", class: "axis-title" });
-  text(g, 14, midY, o.yLabel ?? box.yLabel, { "text-anchor": "middle", class: "axis-title", transform: `rotate(-90 14 ${midY})` });
+  text(g, 4, 13, o.yLabel ?? box.yLabel, { "text-anchor": "start", class: "axis-title y-title" });
 }
 
 function pathOf(points, { px, py }) {
