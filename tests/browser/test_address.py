@@ -101,3 +101,23 @@ def test_a_setting_change_keeps_the_anchor(browser, server):
         w.check_clean()
     finally:
         w.context.close()
+
+
+# How the article names each setting the address keeps (site/js/state.js PROPS).
+SHARED_IN_WORDS = {"recipe": "recipe", "lr": "learning rate", "epochs": "epochs",
+                   "seed": "random seed", "weighting": "loss weighting", "steps": "steps",
+                   "temperature": "temperature", "order": "reveal order",
+                   "tr_steps": "translator's steps", "tr_temperature": "temperature"}
+
+
+def test_the_article_names_every_setting_the_address_keeps(browser, server):
+    w = open_page(browser, server)
+    try:
+        page = w.page
+        names = page.evaluate("import('./js/state.js').then(m => m.PROPS.map(p => p.name))")
+        assert sorted(names) == sorted(SHARED_IN_WORDS), names
+        text = page.inner_text("#share-setup")
+        assert [n for n, words in SHARED_IN_WORDS.items() if words not in text] == [], text
+        w.check_clean()
+    finally:
+        w.context.close()
