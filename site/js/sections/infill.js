@@ -5,7 +5,8 @@
 // answer and a Top candidates panel for its cells. The same box pins letters of
 // the translator's answer (English word "water", answer pattern p????).
 // Patterns are checked by the core (`fill`): a bad one gets its message, the text
-// stays in the box, and nothing runs.
+// stays in the box, nothing runs, and the answers of the earlier pattern are
+// cleared (as Translate clears its answer), so none is shown beside the new text.
 //
 //   createInfill({engine, state, page});   // -> {fill, fillAnswer}
 
@@ -77,6 +78,7 @@ function clear(s, text) {
   s.last = null;
   s.lists.model.clear();
   s.lists.oracle.clear();
+  $("fill-timeline-title").textContent = "Timeline";
   s.timeline.clear(text); // clears the panel too (beliefs-link.js)
   $("fill-fitting").textContent = "";
 }
@@ -139,7 +141,11 @@ async function run(s, task) {
   } catch (e) {
     if (seq !== s.seq) return;
     const bad = inputs.length === 1 || /pattern/.test(errorText(e)) ? inputs[inputs.length - 1] : inputs[0];
-    if (e.kind === "user") $(bad).setAttribute("aria-invalid", "true");
+    if (e.kind === "user") { // the earlier answers are not answers to this input
+      $(bad).setAttribute("aria-invalid", "true");
+      clear(s, task === "names" ? "No answers: fix the pattern above, then press Fill in."
+        : "No answers: fix the word or the answer pattern above, then press Fill in the answer.");
+    }
     const why = errorText(e);
     say(s.message, e.kind === "user" ? `${why[0].toUpperCase()}${why.slice(1)}. Nothing was run.` : `Could not fill in: ${why}`, "error");
   }
