@@ -1,13 +1,19 @@
-"""Fill in a name as a reader meets it after a rejected input.
+"""Fill in a name as a reader meets it after a rejected input or with their own data.
 
 A pattern the core refuses clears the answers of the earlier pattern (the fits line,
 both answer lists, the timeline) and keeps the reader's text in the box, for the
-names' pattern and for the translator's answer pattern alike.
+names' pattern and for the translator's answer pattern alike. The help under the
+pattern box follows the data in use: its maximum length and its example patterns.
 """
 from conftest import wait_until
 from test_page import train_names
 
 MSG = "document.querySelector('#fill-message').innerText"
+NINE = ["alexander", "bob", "carolina", "dan", "evelyn"]
+
+
+def fits(name, pattern):
+    return len(name) == len(pattern) and all(p in ("?", c) for p, c in zip(pattern, name))
 
 
 def shown(page):
@@ -38,6 +44,15 @@ def fill_rahul(page):
     before = shown(page)
     assert "1 training name fits r???l: rahul" in before["fitting"]
     assert before["steps"] > 0 and "rahul" in before["title"]
+
+
+def help_text(page):
+    return page.inner_text("#pattern-help")
+
+
+def examples(page):
+    return page.evaluate("""[...document.querySelectorAll('#pattern-help [data-pattern]')]
+        .map(b => [b.dataset.pattern, b.textContent])""")
 
 
 def test_a_rejected_pattern_clears_the_earlier_answers(ready):
@@ -75,3 +90,37 @@ def test_a_rejected_answer_pattern_clears_the_earlier_answers(ready):
     assert page.get_attribute("#answer-pattern", "aria-invalid") == "true"
     assert shown(page) == CLEARED
     assert "paani" not in page.inner_text("#infill-widget .fill-layout")
+
+
+def test_the_pattern_help_follows_the_data_in_use(ready):
+    page = ready.page
+    assert "at most seven characters" in help_text(page)
+    builtin = [p for p, _ in examples(page)]
+    assert builtin == ["r???l", "??vya", "a?i", "?????"]
+    page.fill("#names-data", "\n".join(NINE))
+    page.click("#use-names")
+    wait_until(page, "document.querySelector('#data-message').dataset.kind === 'ok'")
+    wait_until(page, "document.querySelector('#pattern-help').innerText.includes('at most nine')")
+    assert "seven" not in help_text(page)
+    own = examples(page)
+    assert len(own) >= 2
+    for pattern, label in own:
+        assert label == pattern
+        assert len(pattern) <= 9
+        assert any(fits(n, pattern) for n in NINE), pattern
+    # each example fills in: no error, and the exact posterior has answers
+    train_names(page)
+    for pattern, _ in own:
+        page.locator(f'#pattern-help [data-pattern="{pattern}"]').click()
+        wait_until(page, f"{MSG}.includes({pattern!r})"
+                         " && document.querySelectorAll('#fill-model li').length === 5")
+        assert page.get_by_label("Pattern", exact=True).input_value() == pattern
+        assert page.locator("#fill-oracle li").count() == 5
+        assert "training name" in page.inner_text("#fill-fitting")
+    # a ten-character pattern is refused with the new limit
+    fill(page, "?" * 10)
+    wait_until(page, f"{MSG}.includes('has 10 characters; at most 9')")
+    # back to the built-in names: the built-in help again
+    page.click("#builtin-names")
+    wait_until(page, "document.querySelector('#pattern-help').innerText.includes('at most seven')")
+    assert [p for p, _ in examples(page)] == builtin
