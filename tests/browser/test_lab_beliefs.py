@@ -127,7 +127,6 @@ def test_bad_patterns_say_why_keep_the_text_and_run_nothing(ready):
     train_names(page)
     fill(page, "r???l")
     wait_filled(page, "r???l")
-    before = page.locator("#fill-model li").all_inner_texts()
     for bad, words in [("r2?l", "'2' is not allowed in the pattern"), ("?a?a?a?a", "has 8 characters; at most 7"),
                        ("", "The pattern is empty"), ("ra l", "not allowed")]:
         fill(page, bad)
@@ -135,7 +134,7 @@ def test_bad_patterns_say_why_keep_the_text_and_run_nothing(ready):
         assert page.get_by_label("Pattern", exact=True).input_value() == bad
         assert page.get_attribute("#pattern", "aria-invalid") == "true"
         assert "Nothing was run" in text(page, "#fill-message")
-        assert page.locator("#fill-model li").all_inner_texts() == before
+        assert page.locator("#fill-model li").count() == 0  # the earlier answers are cleared
     # typing again clears the mark; Enter in the box fills in
     page.get_by_label("Pattern", exact=True).fill("k????")
     assert page.get_attribute("#pattern", "aria-invalid") is None

@@ -6,8 +6,9 @@
 //
 //   createFacts({page});   // -> {fill}
 //
-// Keys (names task): n-names, names-origin, V, n-letters, floor, L, E, H,
-// n-params, default-batch. Keys (translator): n-pairs, tr-floor, tr-floor-why.
+// Keys (names task): n-names, names-origin, V, n-letters, floor, L, L-words
+// (the same length in words: "at most seven characters"), E, H, n-params,
+// default-batch. Keys (translator): n-pairs, tr-floor, tr-floor-why.
 
 import { NAMES } from "../data.js";
 import * as fmt from "../format.js";
@@ -40,6 +41,7 @@ function fillNames(info) {
   fill("n-letters", String([...info.vocab].filter((ch) => /^[a-z]$/.test(ch)).length));
   fill("floor", fmt.fixed(info.floor.mean, 3));
   fill("L", String(c.seq_len));
+  fill("L-words", countWords(c.seq_len));
   fill("E", String(c.embed_dim));
   fill("H", String(c.hidden));
   fill("n-params", fmt.count(c.n_params));

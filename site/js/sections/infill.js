@@ -5,7 +5,11 @@
 // answer and a Top candidates panel for its cells. The same box pins letters of
 // the translator's answer (English word "water", answer pattern p????).
 // Patterns are checked by the core (`fill`): a bad one gets its message, the text
-// stays in the box, and nothing runs.
+// stays in the box, nothing runs, and the answers of the earlier pattern are
+// cleared (as Translate clears its answer), so none is shown beside the new text.
+// The help's "at most seven characters" is a data-fill (facts.js); its example
+// patterns are the built-in ones for the built-in names, and for the reader's own
+// names are made from those names (examplePatterns), so each fits a training name.
 //
 //   createInfill({engine, state, page});   // -> {fill, fillAnswer}
 
@@ -14,8 +18,10 @@ import { createTimeline } from "../widgets/timeline.js";
 import { createSamples } from "../widgets/samples.js";
 import { createBeliefsPanel } from "../widgets/beliefs.js";
 import { linkTimeline } from "../widgets/beliefs-link.js";
+import { NAMES } from "../data.js";
 
 const TEMPERATURE = 0.8;
+const BUILT_IN_EXAMPLES = ["r???l", "??vya", "a?i", "?????"];
 
 const NO_NAMES_MODEL = "Train a names model first (section IV): the model fills the pattern.";
 const NO_TRANSLATOR = "Train the translator first (section XII): it fills the answer pattern.";
@@ -47,12 +53,16 @@ export function createInfill({ engine, state, page }) {
   $("fill-answer").addEventListener("click", fillAnswer);
   onEnter($("answer-pattern"), fillAnswer);
   onEnter($("answer-word"), fillAnswer);
-  for (const b of document.querySelectorAll("#infill-widget [data-pattern]")) {
-    b.addEventListener("click", () => {
-      $("pattern").value = b.dataset.pattern;
-      fill();
-    });
-  }
+  $("pattern-examples").addEventListener("click", (e) => {
+    const b = e.target.closest("[data-pattern]");
+    if (!b) return;
+    $("pattern").value = b.dataset.pattern;
+    $("pattern").removeAttribute("aria-invalid");
+    fill();
+  });
+  page.on("model-replaced", ({ task, info }) => {
+    if (task === "names" && info?.entries) showExamples(examplePatterns(info.entries));
+  });
   for (const id of ["pattern", "answer-word", "answer-pattern"]) $(id).addEventListener("input", () => $(id).removeAttribute("aria-invalid"));
   page.on("change", () => {
     $("fill").disabled = !page.ready;
@@ -77,8 +87,43 @@ function clear(s, text) {
   s.last = null;
   s.lists.model.clear();
   s.lists.oracle.clear();
+  $("fill-timeline-title").textContent = "Timeline";
   s.timeline.clear(text); // clears the panel too (beliefs-link.js)
   $("fill-fitting").textContent = "";
+}
+
+const sameList = (a, b) => a.length === b.length && a.every((x, i) => x === b[i]);
+
+/**
+ * Up to four example patterns that fit the names in use: the built-in ones for the
+ * built-in names; for others, made from the names (a name with its middle hidden,
+ * one with its first two letters hidden, the shortest with all but its first letter
+ * hidden, and all ? at one name's length), so each fits at least one training name.
+ */
+export function examplePatterns(entries) {
+  if (sameList(entries, NAMES)) return BUILT_IN_EXAMPLES;
+  const names = [...entries].sort((a, b) => Math.abs(a.length - 5) - Math.abs(b.length - 5) || (a < b ? -1 : a > b ? 1 : 0));
+  const long = names.filter((n) => n.length >= 3);
+  const shortest = names.reduce((a, b) => (b.length < a.length ? b : a), names[0]);
+  const out = [];
+  const add = (p) => { if (p && !out.includes(p)) out.push(p); };
+  if (long[0]) add(long[0][0] + "?".repeat(long[0].length - 2) + long[0].at(-1));
+  if (long.length) add("??" + (long[1] ?? long[0]).slice(2));
+  if (shortest) add(shortest[0] + "?".repeat(shortest.length - 1));
+  if (names[0]) add("?".repeat(names[0].length));
+  return out;
+}
+
+function showExamples(patterns) {
+  const buttons = patterns.map((p) => {
+    const b = document.createElement("button");
+    b.type = "button";
+    b.className = "button quiet small";
+    b.dataset.pattern = p;
+    b.textContent = p;
+    return b;
+  });
+  $("pattern-examples").replaceChildren(...buttons.flatMap((b, i) => (i ? [" ", b] : [b])));
 }
 
 function pick(s, which, i) {
@@ -139,7 +184,11 @@ async function run(s, task) {
   } catch (e) {
     if (seq !== s.seq) return;
     const bad = inputs.length === 1 || /pattern/.test(errorText(e)) ? inputs[inputs.length - 1] : inputs[0];
-    if (e.kind === "user") $(bad).setAttribute("aria-invalid", "true");
+    if (e.kind === "user") { // the earlier answers are not answers to this input
+      $(bad).setAttribute("aria-invalid", "true");
+      clear(s, task === "names" ? "No answers: fix the pattern above, then press Fill in."
+        : "No answers: fix the word or the answer pattern above, then press Fill in the answer.");
+    }
     const why = errorText(e);
     say(s.message, e.kind === "user" ? `${why[0].toUpperCase()}${why.slice(1)}. Nothing was run.` : `Could not fill in: ${why}`, "error");
   }
