@@ -22,6 +22,7 @@ import { createElboTracker } from "./training-elbo.js";
 
 const MORE_EPOCHS = 500;
 const PREDICT_EVERY_MS = 300;
+const RUN_SETTINGS = ["recipe", "epochs", "lr", "weighting"]; // and the seed (updateButtons)
 
 export function createTraining({ engine, state, page, kept }) {
   const s = {
@@ -102,6 +103,11 @@ function updateButtons(s) {
   $("stop").disabled = !page.running("names");
   $("reset").disabled = !ready;
   $("predict-next").disabled = !ready || !usable;
+  // The settings a run reads stay as they were at its start until it ends, so the
+  // controls (and the address) describe the model being trained; the translator's
+  // run reads the random seed too.
+  for (const id of RUN_SETTINGS) $(id).disabled = running;
+  $("seed").disabled = running || page.running("translate");
 }
 
 /** The names model was replaced or dropped (page.js "model-replaced"). */

@@ -1,5 +1,5 @@
 // The likelihood bound during training in one SVG: the live estimates of the
-// negative ELBO in bits per character (a line of points, each with its standard
+// negative ELBO in bits per character (dots joined by a line, each with its standard
 // error as a whisker), the precise figure after training (a ringed point), and
 // the entropy of the data as a dashed line (no model can go below it). Redraws
 // at most once per animation frame; non-finite values are skipped.
@@ -88,6 +88,11 @@ function draw(svg, st) {
     for (const p of pts) {
       const x = px(p.epoch).toFixed(1);
       el("line", { class: "whisker", x1: x, x2: x, y1: py(p.bits - p.stderr).toFixed(1), y2: py(p.bits + p.stderr).toFixed(1) }, svg);
+    }
+    // a dot for each estimate, so that a single one (a short run) shows too
+    for (const p of pts) {
+      const c = el("circle", { class: "estimate", cx: px(p.epoch).toFixed(1), cy: py(p.bits).toFixed(1), r: 3.5 }, svg);
+      el("title", {}, c).textContent = `epoch ${p.epoch}: ${p.bits.toFixed(3)} ± ${err(p.stderr)} bits per character`;
     }
   }
   if (st.precise) {
