@@ -20,6 +20,8 @@
 // only moves the anchor. A page opened from a shared link starts from the
 // defaults, so there the hash is the whole setup.
 
+import { RULES } from "./rules.js";
+
 // Learning rates on a 1-3-10 scale (as TensorFlow Playground offers them): both
 // recipes' rates (0.01 for the original page's, 0.03 for the default) sit on it.
 export const LEARNING_RATES = [0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1];
@@ -36,6 +38,11 @@ export const PROPS = [
   { name: "order", type: "enum", values: ["random", "confident"], default: "random" },
   { name: "tr_steps", type: "int", min: 4, max: 20, default: 10 },
   { name: "tr_temperature", type: "number", min: 0, max: 2, step: 0.1, default: 0 },
+  // the lab's choices (section IX): the rule outlined and drawn in colour, the step
+  // budget and the denoiser of Compare samplers
+  { name: "sampler", type: "enum", values: RULES.map((r) => r.id), default: "random" },
+  { name: "budget", type: "int", values: [1, 2, 4, 7, 10, 20, 40], default: 10 },
+  { name: "denoiser", type: "enum", values: ["model", "oracle"], default: "model" },
 ];
 
 const roundTo = (x, step) => Math.round(x / step) * step;

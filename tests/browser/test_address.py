@@ -107,7 +107,8 @@ def test_a_setting_change_keeps_the_anchor(browser, server):
 SHARED_IN_WORDS = {"recipe": "recipe", "lr": "learning rate", "epochs": "epochs",
                    "seed": "random seed", "weighting": "loss weighting", "steps": "steps",
                    "temperature": "temperature", "order": "reveal order",
-                   "tr_steps": "translator's steps", "tr_temperature": "temperature"}
+                   "tr_steps": "translator's steps", "tr_temperature": "temperature",
+                   "sampler": "lab's sampler", "budget": "step budget", "denoiser": "denoiser"}
 
 
 def test_the_article_names_every_setting_the_address_keeps(browser, server):
@@ -118,6 +119,32 @@ def test_the_article_names_every_setting_the_address_keeps(browser, server):
         assert sorted(names) == sorted(SHARED_IN_WORDS), names
         text = page.inner_text("#share-setup")
         assert [n for n, words in SHARED_IN_WORDS.items() if words not in text] == [], text
+        w.check_clean()
+    finally:
+        w.context.close()
+
+
+def test_the_labs_choices_live_in_the_address_and_survive_a_reload(browser, server):
+    w = open_page(browser, server)
+    try:
+        page = w.page
+        page.select_option("#lab-sampler", "llada")
+        page.select_option("#compare-steps", "20")
+        page.select_option("#compare-denoiser", "oracle")
+        wait_until(page, "location.hash.includes('denoiser=oracle')")
+        assert "sampler=llada" in page.url and "budget=20" in page.url, page.url
+        page.click(".toc a[href='#samplers']")  # a contents link keeps them
+        wait_until(page, "location.hash.startsWith('#samplers&')")
+        assert "denoiser=oracle" in page.url, page.url
+        page.reload()
+        wait_until(page, "performance.getEntriesByName('page-built').length > 0")
+        assert [page.input_value(s) for s in ("#lab-sampler", "#compare-steps",
+                                              "#compare-denoiser")] == ["llada", "20", "oracle"]
+        # a link that names a rule outlines it in the quality plot's legend too
+        page.evaluate("location.hash = 'sampler=remdm'")
+        wait_until(page, "document.querySelector('#lab-sampler').value === 'remdm'")
+        wait_until(page, "document.querySelector('#quality-rule').textContent"
+                         " === 'Remasking committed characters'")
         w.check_clean()
     finally:
         w.context.close()

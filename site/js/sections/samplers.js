@@ -12,6 +12,7 @@ import { RULES, RULE_NAME, THRESHOLD } from "../rules.js";
 import { createTimeline } from "../widgets/timeline.js";
 import { createLineChart } from "../widgets/line-chart.js";
 import { fillTable } from "../widgets/grid-table.js";
+import { bindControls } from "../controls.js";
 
 const TEMPERATURE = 1;
 const SLICE_MS = 20;
@@ -40,11 +41,17 @@ export function createSamplers({ engine, state, page }) {
   page.on("model-replaced", drop);
   page.on("run-started", drop);
   keepPrompt(page, "names", s.message, prompt);
-  for (const id of ["compare-steps", "compare-denoiser"]) {
-    $(id).addEventListener("change", () => { // the grid on show was run with other settings
-      if (s.grid.children.length && !s.busy) say(s.message, settingsChanged());
-    });
-  }
+  // the three choices live in the page's address with the shared setup (state.js)
+  bindControls(state, { sampler: { el: $("lab-sampler") }, budget: { el: $("compare-steps") }, denoiser: { el: $("compare-denoiser") } });
+  const changed = () => { // the grid on show was run with other settings
+    if (s.grid.children.length && !s.busy) say(s.message, settingsChanged());
+  };
+  for (const id of ["compare-steps", "compare-denoiser"]) $(id).addEventListener("change", changed);
+  state.addEventListener("change", (e) => { // from the address (a link, the back button)
+    if (e.detail.source !== "hash") return;
+    if (e.detail.name === "sampler") highlight(s);
+    else if (e.detail.name === "budget" || e.detail.name === "denoiser") changed();
+  });
   highlight(s);
   return {};
 }
