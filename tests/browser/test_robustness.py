@@ -64,14 +64,18 @@ def test_bad_names_get_a_message_and_stay_in_the_box(ready, text, fragment):
     assert page.input_value("#names-data") == text
 
 
-def test_a_name_listed_twice_is_named_in_the_message(ready):
-    page = ready.page
-    page.fill("#names-data", "rahul\nsia\nrahul\nsia\nrahul\ndev")
+def use_names(page, text: str) -> str:
+    """Use ``text`` as the names; the message once the page has taken it."""
+    page.fill("#names-data", text)
     page.click("#use-names")
     wait_until(page, "document.querySelector('#data-message').dataset.kind === 'ok'")
-    assert page.inner_text("#data-message").startswith(
-        'Using your 6 names ("rahul" is listed 3 times, and 1 other entry more than once;'
-        " each copy counts).")
+    return page.inner_text("#data-message")
+
+
+def test_a_name_listed_twice_is_named_in_the_message(ready):
+    message = use_names(ready.page, "rahul\nsia\nrahul\nsia\nrahul\ndev")
+    assert message.startswith('Using your 6 names ("rahul" is listed 3 times, and 1 other entry'
+                              " more than once; each copy counts).")
 
 
 def test_ten_thousand_pasted_lines_keep_the_page_responsive(ready):
@@ -91,11 +95,8 @@ def test_ten_thousand_pasted_lines_keep_the_page_responsive(ready):
 
 def test_user_names_train_and_generate(ready):
     page = ready.page
-    page.fill("#names-data", "Anna\nBob\ncleo\n\ndora")
-    page.click("#use-names")
-    wait_until(page, "document.querySelector('#data-message').dataset.kind === 'ok'")
-    assert page.inner_text("#data-message").startswith(
-        "Using your 4 names (capitals read as small letters).")
+    message = use_names(page, "Anna\nBob\ncleo\n\ndora")
+    assert message.startswith("Using your 4 names (capitals read as small letters).")
     train_names(page)
     page.click("#generate")
     wait_until(page, "document.querySelectorAll('#samples li').length === 15")
