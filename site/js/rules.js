@@ -1,5 +1,6 @@
 // The unmasking rules of diffusion_core.samplers, as the page names them.
-// Imports nothing; the lab sections (samplers, quality) read it.
+// Imports nothing; the lab sections (samplers, quality) read it, and state.js (the
+// "sampler" setting of the page's address).
 
 export const RULES = [
   { id: "random", name: "Random order", cite: "MDLM" },

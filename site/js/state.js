@@ -1,5 +1,6 @@
 // The setup a reader may share, kept in the URL hash through one typed table,
-// together with the place on the page the reader is at (a section anchor).
+// together with the place on the page the reader is at (a section anchor). Imports
+// rules.js (the ids of the lab's unmasking rules).
 //
 //   PROPS: name, type, default, and min/max (+ step) or the allowed values.
 //   const state = new State(PROPS);
