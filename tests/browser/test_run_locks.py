@@ -36,6 +36,8 @@ def test_recipe_controls_are_locked_during_a_run_and_keep_their_values(browser, 
         wait_until(page, "!document.querySelector('#stop').disabled")
         assert disabled(page) == {k: True for k in SETTINGS}
         assert not page.locator("#more").is_enabled()
+        # the page says why, beside them
+        assert "locked until it ends" in page.inner_text("#settings-locked")
         page.click("#stop")
         wait_until(page, TRAIN_DONE, timeout=30_000)
         assert disabled(page) == {k: False for k in SETTINGS}
@@ -86,4 +88,6 @@ def test_the_seed_is_locked_while_the_translator_trains(ready):
     page.click("#train-translator")
     wait_until(page, "document.querySelector('#seed').disabled", timeout=30_000)
     assert not page.locator("#recipe").is_disabled()  # the names recipe is not the translator's
+    assert "the random seed also while the translator trains" in page.inner_text(
+        "#settings-locked")
     wait_until(page, "!document.querySelector('#seed').disabled", timeout=180_000)

@@ -107,7 +107,7 @@ function updateButtons(s) {
   // controls (and the address) describe the model being trained; the translator's
   // run reads the random seed too.
   for (const id of RUN_SETTINGS) $(id).disabled = running;
-  $("seed").disabled = running || page.running("translate");
+  $("seed").disabled = running || page.running("translate"); // why: #settings-locked
 }
 
 /** The names model was replaced or dropped (page.js "model-replaced"). */
