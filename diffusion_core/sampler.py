@@ -157,6 +157,22 @@ def sample(p, data: Dataset, n: int = 15, steps: int = 10, temperature: float = 
                    np.random.default_rng(seed), eta=eta, threshold=threshold, trace=trace)
 
 
+def example_pattern(data: Dataset, room: int) -> str:
+    """A pattern that fits the data in use: its first entry (a translator's: the answer),
+    cut to ``room`` characters, with all but its first and last letters hidden.
+
+    >>> from .dataset import names_dataset
+    >>> example_pattern(names_dataset(["rahul", "sia"]), 7)
+    'r???l'
+    >>> example_pattern(names_dataset(["ab", "c"]), 7)
+    'a?'
+    """
+    word = data.entries[0].split(SEP)[-1][:room]
+    if len(word) <= 2:
+        return word[:1] + MASK * (len(word) - 1)
+    return word[0] + MASK * (len(word) - 2) + word[-1]
+
+
 def parse_pattern(data: Dataset, pattern: str, start: int = 0, what: str = "pattern") -> str:
     """Check a pattern of letters and ``?`` that must fit from position ``start``.
 
@@ -169,7 +185,7 @@ def parse_pattern(data: Dataset, pattern: str, start: int = 0, what: str = "patt
     room = data.seq_len - start
     if not p:
         raise DatasetError(f"the {what} is empty; type letters a-z and ? for the unknown "
-                           f"ones, e.g. r???l")
+                           f"ones, e.g. {example_pattern(data, room)}")
     if len(p) > room:
         raise DatasetError(f"the {what} {p!r} has {len(p)} characters; at most {room} fit")
     for c in p:

@@ -1,5 +1,6 @@
 """Patterns, the oracle restricted to a pattern, and quality against steps."""
 import math
+import re
 
 import pytest
 from helpers import trained
@@ -26,6 +27,18 @@ def test_a_pattern_fixes_letters_and_length_and_lists_the_names_that_fit():
 def test_bad_patterns_name_what_is_wrong_and_what_is_allowed(text, message):
     with pytest.raises(DatasetError, match=message):
         patterns.name_pattern(builtin("names"), text)
+
+
+def test_an_empty_pattern_gets_an_example_that_fits_the_data_in_use():
+    from diffusion_core.dataset import names_dataset, pairs_dataset
+    def ends(example):
+        return re.escape(f"e.g. {example}") + "$"
+    with pytest.raises(DatasetError, match=ends("a???v")):  # the first built-in name, aarav
+        patterns.name_pattern(builtin("names"), "")
+    with pytest.raises(DatasetError, match=ends("a???????r")):
+        patterns.name_pattern(names_dataset("alexander\nbob"), "")
+    with pytest.raises(DatasetError, match=ends("n?????e")):  # an answer, not a question
+        patterns.answer_pattern(pairs_dataset("hello>namaste\nbye>alvida"), "hello", "")
 
 
 def test_no_fitting_name_is_a_note_for_the_reader_not_an_error():
