@@ -40,6 +40,7 @@ import { createInfill } from "./sections/infill.js";
 import { createByHand } from "./sections/by-hand.js";
 import { createLeftToRight } from "./sections/left-to-right.js";
 import { anchorScroll } from "./widgets/scroll-anchor.js";
+import { keepTyped } from "./typed.js";
 
 const state = new State(PROPS);
 window.tinyDiffusion = { engine, state };
@@ -125,6 +126,8 @@ async function warmUp() {
   }
 }
 
+// the boxes the address does not keep: a reload gives back what was typed in this tab
+keepTyped(["pattern", "fill-n", "answer-word", "answer-pattern", "quality-n", "word"]);
 page.changed();
 createArticle();
 performance.mark("page-built"); // every section answers from here on (the tests wait for it)

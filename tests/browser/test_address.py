@@ -148,3 +148,31 @@ def test_the_labs_choices_live_in_the_address_and_survive_a_reload(browser, serv
         w.check_clean()
     finally:
         w.context.close()
+
+
+def test_what_was_typed_in_the_lab_comes_back_after_a_reload(browser, server):
+    """The boxes the address does not keep: this tab gets them back (sessionStorage); a new
+    tab starts from the page's own values. Text goes back as text, never as markup."""
+    w = open_page(browser, server)
+    try:
+        page = w.page
+        bold = "document.querySelectorAll('b').length"
+        bold_before = page.evaluate(bold)
+        typed = {"#pattern": "??vya", "#answer-word": "food", "#word": "<b>x</b>"}
+        for sel, text in typed.items():
+            page.fill(sel, text)
+        page.select_option("#quality-n", "64")
+        page.select_option("#fill-n", "10")
+        page.reload()
+        wait_until(page, "performance.getEntriesByName('page-built').length > 0")
+        assert {sel: page.input_value(sel) for sel in typed} == typed
+        assert page.input_value("#quality-n") == "64" and page.input_value("#fill-n") == "10"
+        assert page.evaluate(bold) == bold_before  # no element was made from the text
+        other = w.context.new_page()  # a new tab: its own session
+        other.goto(server.url)
+        wait_until(other, "performance.getEntriesByName('page-built').length > 0")
+        assert other.input_value("#pattern") == "r???l" and other.input_value("#word") == "hello"
+        other.close()
+        w.check_clean()
+    finally:
+        w.context.close()

@@ -57,7 +57,7 @@ export function createInfill({ engine, state, page }) {
     const b = e.target.closest("[data-pattern]");
     if (!b) return;
     $("pattern").value = b.dataset.pattern;
-    $("pattern").removeAttribute("aria-invalid");
+    $("pattern").dispatchEvent(new Event("input")); // as if typed: valid again, kept (typed.js)
     fill();
   });
   page.on("model-replaced", ({ task, info }) => {
