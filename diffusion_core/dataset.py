@@ -239,3 +239,18 @@ def from_json(obj: dict) -> Dataset:
     if task not in TASKS:
         raise DatasetError(f"unknown task {str(task)[:20]!r}; choose one of {', '.join(TASKS)}")
     return names_dataset(obj["entries"]) if task == "names" else pairs_dataset(obj["entries"])
+
+
+def example_pattern(data: Dataset, room: int) -> str:
+    """A pattern that fits the data in use: its first entry (a translator's: the answer),
+    cut to ``room`` characters, with all but its first and last letters hidden.
+
+    >>> example_pattern(names_dataset(["rahul", "sia"]), 7)
+    'r???l'
+    >>> example_pattern(names_dataset(["ab", "c"]), 7)
+    'a?'
+    """
+    word = data.entries[0].split(SEP)[-1][:room]
+    if len(word) <= 2:
+        return word[:1] + MASK * (len(word) - 1)
+    return word[0] + MASK * (len(word) - 2) + word[-1]

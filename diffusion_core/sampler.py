@@ -36,7 +36,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .dataset import LETTERS, MASK, MASK_ID, PAD, SEP, Dataset, DatasetError
+from .dataset import LETTERS, MASK, MASK_ID, PAD, SEP, Dataset, DatasetError, example_pattern
 from .model import Params, forward
 from .oracle import OracleDenoiser
 from .reverse import (
@@ -157,22 +157,6 @@ def sample(p, data: Dataset, n: int = 15, steps: int = 10, temperature: float = 
                    np.random.default_rng(seed), eta=eta, threshold=threshold, trace=trace)
 
 
-def example_pattern(data: Dataset, room: int) -> str:
-    """A pattern that fits the data in use: its first entry (a translator's: the answer),
-    cut to ``room`` characters, with all but its first and last letters hidden.
-
-    >>> from .dataset import names_dataset
-    >>> example_pattern(names_dataset(["rahul", "sia"]), 7)
-    'r???l'
-    >>> example_pattern(names_dataset(["ab", "c"]), 7)
-    'a?'
-    """
-    word = data.entries[0].split(SEP)[-1][:room]
-    if len(word) <= 2:
-        return word[:1] + MASK * (len(word) - 1)
-    return word[0] + MASK * (len(word) - 2) + word[-1]
-
-
 def parse_pattern(data: Dataset, pattern: str, start: int = 0, what: str = "pattern") -> str:
     """Check a pattern of letters and ``?`` that must fit from position ``start``.
 
@@ -197,8 +181,6 @@ def parse_pattern(data: Dataset, pattern: str, start: int = 0, what: str = "patt
             raise DatasetError(f"the model has never seen the letter {c!r}")
     return p
 
-
-_pattern = parse_pattern  # the name older callers used
 
 
 def fill_rows(data: Dataset, prefixes: list[str], patterns: list[str | None]):
