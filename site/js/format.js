@@ -4,6 +4,7 @@
 //   fixed(0.39361, 3) -> "0.394"      fixed(NaN) -> "–"
 //   bytes(3145728)    -> "3.0 MB"     count(27466) -> "27,466"
 //   lr(0.0031622)     -> "0.0032"
+//   sentence("line 2: …") -> "Line 2: …"   (a message begun with a capital)
 
 export const DASH = "–";
 
@@ -52,3 +53,6 @@ export function prob(p) {
   if (!finite(p)) return "";
   return p < 0.005 ? "<0.01" : p.toFixed(2);
 }
+
+/** A message as a sentence: its first letter a capital ("line 2: …" -> "Line 2: …"). */
+export const sentence = (text) => text.charAt(0).toUpperCase() + text.slice(1);

@@ -9,6 +9,7 @@
 import { $, say, errorText } from "../page.js";
 import { createBeliefsGrid } from "../widgets/beliefs-grid.js";
 import { charName } from "../widgets/beliefs.js";
+import { sentence } from "../format.js";
 
 export function createByHand({ engine, state, page }) {
   const s = { engine, state, page, row: "", history: [], busy: false, message: $("byhand-message"), rowEl: $("byhand-row") };
@@ -108,7 +109,7 @@ async function revealAt(s, pos) {
     s.grid.show({ row: r.row, model: r.top, oracle: r.oracle, fitting: r.fitting, fittingCount: r.fitting_count });
     const ms = Math.round(performance.now() - t0);
     if (r.done) say(s.message, `Done: “${r.row.replace(/_+$/, "")}” is ${r.training ? "a training name" : "not a training name: a new one"}. Press Reset the row to start again.`, "ok");
-    else say(s.message, `Revealed position ${pos + 1} as ${charName(r.char)} (${ms} ms). ${r.note ? r.note[0].toUpperCase() + r.note.slice(1) + "." : ""}`);
+    else say(s.message, `Revealed position ${pos + 1} as ${charName(r.char)} (${ms} ms). ${r.note ? sentence(r.note) + "." : ""}`);
   } catch (e) {
     say(s.message, `Could not reveal: ${errorText(e)}`, "error");
   } finally {

@@ -19,6 +19,7 @@ import { createSamples } from "../widgets/samples.js";
 import { createBeliefsPanel } from "../widgets/beliefs.js";
 import { linkTimeline } from "../widgets/beliefs-link.js";
 import { NAMES } from "../data.js";
+import { sentence } from "../format.js";
 
 const TEMPERATURE = 0.8;
 const BUILT_IN_EXAMPLES = ["r???l", "??vya", "a?i", "?????"];
@@ -179,7 +180,7 @@ async function run(s, task) {
     }
     $("fill-fitting").textContent = summary(r);
     pick(s, "model", 0);
-    say(s.message, (r.note ? `${r.note[0].toUpperCase()}${r.note.slice(1)}.` : `Filled ${r.pattern} ${r.model.length} times`) +
+    say(s.message, (r.note ? `${sentence(r.note)}.` : `Filled ${r.pattern} ${r.model.length} times`) +
       ` (${Math.round(performance.now() - t0)} ms)` + (page.running(task) ? ", with the weights as they are mid-training." : "."), r.note ? "" : "ok");
   } catch (e) {
     if (seq !== s.seq) return;
@@ -190,6 +191,6 @@ async function run(s, task) {
         : "No answers: fix the word or the answer pattern above, then press Fill in the answer.");
     }
     const why = errorText(e);
-    say(s.message, e.kind === "user" ? `${why[0].toUpperCase()}${why.slice(1)}. Nothing was run.` : `Could not fill in: ${why}`, "error");
+    say(s.message, e.kind === "user" ? `${sentence(why)}. Nothing was run.` : `Could not fill in: ${why}`, "error");
   }
 }

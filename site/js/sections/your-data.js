@@ -7,6 +7,7 @@
 
 import { $, say, errorText } from "../page.js";
 import { NAMES } from "../data.js";
+import { sentence } from "../format.js";
 
 const BOXES = {
   names: { area: "names-data", use: "use-names", builtin: "builtin-names", message: "data-message", noun: "names" },
@@ -61,9 +62,6 @@ async function useBuiltin(engine, page, kept, { task, noun, area, message }) {
     say(message, sentence(errorText(e)), "error");
   }
 }
-
-/** A message as a sentence: its first letter a capital ("line 2: …" -> "Line 2: …"). */
-const sentence = (text) => text.charAt(0).toUpperCase() + text.slice(1);
 
 /**
  * What the reader may not expect of how their text was read (`entries`: the cleaned
