@@ -45,9 +45,11 @@ class Adam:
         self.t = 0
 
     def step(self, grad: np.ndarray) -> None:
-        """One update from ``grad``, which is overwritten (it becomes grad**2)."""
+        """One update from ``grad``, which is overwritten."""
         self.t += 1
         b1, b2 = self.b1, self.b2
+        if b1 == 0.0:  # no momentum: M = g, so skip M (seven passes instead of ten)
+            return self._step_no_momentum(grad)
         self.m *= b1
         self.m += grad
         np.multiply(grad, grad, out=grad)
@@ -62,6 +64,20 @@ class Adam:
         np.divide(self.m, self.buf, out=self.buf)
         self.buf *= -step
         self.p.flat += self.buf
+
+    def _step_no_momentum(self, grad: np.ndarray) -> None:
+        """:meth:`step` for ``b1 = 0``, the same numbers: M = 0 * M + g is g exactly."""
+        b2, buf = self.b2, self.buf
+        np.multiply(grad, grad, out=buf)
+        self.v *= b2
+        self.v += buf
+        corr = math.sqrt(1 - b2**self.t)
+        step = self.lr * corr / math.sqrt(1 - b2)
+        np.sqrt(self.v, out=buf)
+        buf += self.eps * corr / math.sqrt(1 - b2)
+        np.divide(grad, buf, out=buf)
+        buf *= -step
+        self.p.flat += buf
 
 
 class FastSGD1:

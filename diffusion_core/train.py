@@ -129,7 +129,8 @@ class Trainer:
             self.fast, self.fused, self.opt = FastSGD1(self.params), None, None
         else:
             self.fast, self.fused = None, FastBatch(self.params)
-            self.opt = Adam(self.params, r.lr) if r.optimizer == "adam" else SGD(self.params, r.lr)
+            self.opt = (Adam(self.params, r.lr, b1=r.beta1) if r.optimizer == "adam"
+                        else SGD(self.params, r.lr))
         self._lr_applied: float | None = None
         self._keep_snapshot(0, None)
 

@@ -6,10 +6,11 @@ import pytest
 
 from diffusion_core.dataset import builtin, names_dataset
 from diffusion_core.metrics import eval_loss, loss_floor
-from diffusion_core.model import loss_weights
+from diffusion_core.model import ModelConfig, Params, loss_weights
 from diffusion_core.recipe import lr_factor, recipe_from_json
 from diffusion_core.sampler import accuracy
 from diffusion_core.session import Session
+from diffusion_core.steps import Adam
 from diffusion_core.train import (
     MAX_SNAPSHOTS,
     Trainer,
@@ -116,7 +117,8 @@ def test_default_recipe_is_one_batch_of_the_whole_dataset_at_any_size():
     out = json.loads(s.handle('{"method": "describe", "args": {"task": "names"}}'))["result"]
     assert out["recipes"]["default"]["batch_size"] == 0
     assert r.batch_rows(41) == 41 and get_recipe("names", "default", masks=2).batch_rows(41) == 82
-    assert r.explain(41).startswith("Adam on all 41 examples at once (one step per epoch), 200 ")
+    assert r.explain(41).startswith("Adam on all 41 examples at once (one step per epoch), 160 ")
+    assert r.explain(41).endswith(", no momentum (Adam's β1 = 0).")
     assert "decaying to 0 along a cosine" in r.explain(41)
     assert get_recipe("names", "seed").explain(40) == (
         "plain SGD on one example per step, 500 epochs, learning rate 0.01.")
@@ -183,6 +185,43 @@ def test_old_checkpoint_recipes_load_with_the_old_meaning():
     r = recipe_from_json(old)
     assert (r.schedule, r.masks, r.t_input, r.weighting) == ("constant", 1, True, "uniform")
     assert r.output_init == "he"
+    assert r.beta1 == 0.9  # files from before beta1 was saved trained with Adam's usual 0.9
+
+
+@pytest.mark.parametrize("b1", [0.0, 0.9])
+def test_adam_follows_the_papers_algorithm(b1):
+    """Kingma & Ba 2015, Algorithm 1, written out plainly, against the folded in-place
+    version (and its no-momentum path for b1 = 0), over a few steps of random gradients."""
+    rng = np.random.default_rng(3)
+    p = Params(ModelConfig(3, 5, embed_dim=2, hidden=4))
+    p.flat[:] = rng.normal(size=p.flat.shape)
+    ref = p.flat.copy()
+    opt = Adam(p, 0.01, b1=b1)
+    m = np.zeros_like(ref)
+    v = np.zeros_like(ref)
+    b2, eps = 0.999, 1e-8
+    for t in range(1, 6):
+        g = rng.normal(size=ref.shape)
+        m = b1 * m + (1 - b1) * g
+        v = b2 * v + (1 - b2) * g * g
+        ref -= 0.01 * (m / (1 - b1**t)) / (np.sqrt(v / (1 - b2**t)) + eps)
+        opt.step(g.copy())
+        np.testing.assert_allclose(p.flat, ref, rtol=1e-12, atol=1e-15)
+
+
+def test_adam_without_momentum_is_the_same_numbers_as_the_general_path():
+    rng = np.random.default_rng(4)
+    cfg = ModelConfig(3, 5, embed_dim=2, hidden=4)
+    a, b = Params(cfg), Params(cfg)
+    a.flat[:] = b.flat[:] = rng.normal(size=a.flat.shape)
+    fast, general = Adam(a, 0.02, b1=0.0), Adam(b, 0.02, b1=0.0)
+    for _ in range(4):
+        g = rng.normal(size=a.flat.shape)
+        fast.step(g.copy())
+        general.b1 = 1e-300  # not 0, so step() takes the general path; 1e-300 * M is 0
+        general.step(g.copy())
+        general.b1 = 0.0
+    np.testing.assert_array_equal(a.flat, b.flat)
 
 
 def test_marginal_output_init_starts_at_each_positions_letter_frequencies():
