@@ -176,7 +176,11 @@ def warm_ready(b: Browser, runs: int) -> list[float]:
 
 
 def memory_growth(b: Browser, cycles: int) -> dict:
-    """Memory after Train/Generate/Reset cycles, against ready and against cycle 1."""
+    """Memory after each Train/Generate/Reset cycle, against ready and over the last half.
+
+    WebAssembly memory grows in steps (8.7 MB here) and never shrinks, so one step in the
+    first cycles is the heap finding its size, whichever cycle it falls in; a leak goes on
+    growing, which the growth over the last half of the cycles shows."""
     ctx, page = b.page()
     try:
         page.goto(b.url)
@@ -187,24 +191,24 @@ def memory_growth(b: Browser, cycles: int) -> dict:
             page.evaluate("window.gc && window.gc()")
             m = page.evaluate("window.tinyDiffusion.engine.memory()")
             main = page.evaluate("performance.memory ? performance.memory.usedJSHeapSize : 0")
-            return m["wasm"] + (m["js"] or 0) + main
+            return m["wasm"] + (m["js"] or 0) + main, m["wasm"]
 
-        before = mem()
-        after_first = after_second = None
-        for i in range(cycles):
+        before, wasm0 = mem()
+        totals, wasm = [], [wasm0]
+        for _ in range(cycles):
             page.click("#train")
             wait_until(page, "document.querySelector('#stop').disabled === false")
             page.evaluate(js("wait_idle.js"), "#stop")
             page.click("#generate")
             wait_until(page, "!document.querySelector('#generate').disabled")
             page.click("#reset")
-            if i == 0:
-                after_first = mem()
-            if i == 1:  # WebAssembly memory grows in steps and never shrinks: one step may
-                after_second = mem()  # fall in the first two runs, a leak goes on growing
-        after = mem()
-        return {"cycles": cycles, "from_ready": (after - before) / 1e6,
-                "after_first_cycle": (after - after_first) / 1e6,
-                "after_second_cycle": (after - after_second) / 1e6}
+            total, w = mem()
+            totals.append(total)
+            wasm.append(w)
+        half = cycles // 2
+        return {"cycles": cycles, "from_ready": (totals[-1] - before) / 1e6,
+                "last_half": (totals[-1] - totals[half - 1]) / 1e6, "half": half,
+                "wasm_steps": [i for i in range(1, len(wasm)) if wasm[i] > wasm[i - 1]],
+                "per_cycle_mb": [round((t - before) / 1e6, 2) for t in totals]}
     finally:
         ctx.close()

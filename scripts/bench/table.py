@@ -63,8 +63,9 @@ def _page_rows(c: dict, w: dict, cli: dict) -> list[tuple]:
          fmt(w.get("generate_idle_ms"), " ms", 1)),
         (f"memory growth over {mem['cycles'] if mem else 20} Train/Generate/Reset cycles",
          "< 10 MB", "—",
-         f"{mem['from_ready']:.1f} MB from ready, {mem['after_first_cycle']:.1f} MB after cycle 1, "
-         f"{mem.get('after_second_cycle', float('nan')):.1f} MB after cycle 2"
+         f"{mem['last_half']:.1f} MB over cycles {mem['half'] + 1}–{mem['cycles']}; "
+         f"{mem['from_ready']:.1f} MB from ready (the WebAssembly heap grew at cycle "
+         f"{', '.join(map(str, mem['wasm_steps'])) or 'none'})"
          if mem else "—"),
         ("`train --task names` (training s), idle", "—", fmt(cli.get("idle"), " s"), "—"),
         ("… with every core busy (one BLAS thread, as shipped)", "≈ idle",
