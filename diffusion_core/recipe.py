@@ -112,7 +112,7 @@ RECIPES = {
     },
     "translate": {
         "seed": Recipe("seed", "sgd", 0.01, 1, 1000),
-        "default": Recipe("default", "adam", 0.03, 0, 60, schedule="cosine"),
+        "default": Recipe("default", "adam", 0.03, 0, 40, schedule="cosine", beta1=0.0),
     },
 }
 

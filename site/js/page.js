@@ -31,7 +31,7 @@ const DOUBLE_CLICK_MS = 1000;
 // Used until `describe` answers (the same values as diffusion_core.train.RECIPES).
 const FALLBACK_RECIPES = {
   names: { seed: { lr: 0.01, epochs: 500 }, default: { lr: 0.03, epochs: 160 } },
-  translate: { seed: { lr: 0.01, epochs: 1000 }, default: { lr: 0.03, epochs: 60 } },
+  translate: { seed: { lr: 0.01, epochs: 1000 }, default: { lr: 0.03, epochs: 40 } },
 };
 
 // -------------------------------------------------------------------- messages
