@@ -250,14 +250,23 @@ class EngineSession:
         """Click as a reader aims: at the element once it is in view and holds still (a
         late result above it may move the page, and WebKit runs the page's own anchoring
         a frame later; a click at a moving target lands elsewhere)."""
-        el = self.driver.find_element("id", element_id)
+        self._click_steady(self.driver.find_element("id", element_id))
+
+    def click_css(self, selector: str) -> None:
+        """:meth:`click` for the first element matching a CSS selector."""
+        self._click_steady(self.driver.find_element("css selector", selector))
+
+    def _click_steady(self, el) -> None:
+        # in view, laid out (rows out of view skip layout: CSS content-visibility, which
+        # the engine lifts a frame after the scroll) and still for 0.1 s, then the click
         self.driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", el)
-        where = "(r => [r.top, r.left])(arguments[0].getBoundingClientRect())"
+        where = "(r => [r.top, r.left, r.width > 0 && r.height > 0])" \
+                "(arguments[0].getBoundingClientRect())"
         last = None
         deadline = time.monotonic() + 5
         while time.monotonic() < deadline:
             now = self.driver.execute_script(f"return {where};", el)
-            if now == last:
+            if now == last and now[2]:
                 break
             last = now
             time.sleep(0.1)

@@ -74,7 +74,7 @@ FOCUSED = """((sel) => { const a = document.activeElement, row = a.closest('[dat
 def open_cell(page, step, pos):
     """Click the cell of ``step``/``pos`` of the Generate timeline; wait for the oracle."""
     cell = f"#timeline [data-step='{step}'] .cell:nth-child({pos + 1})"
-    page.driver.find_element("css selector", cell).click()
+    page.click_css(cell)
     hit = page.js(FOCUSED, cell)
     assert hit is True, f"the click on step {step}, position {pos + 1} focused {hit}"
     page.wait("(() => { const t = document.querySelector('#timeline-beliefs .tc-title');"

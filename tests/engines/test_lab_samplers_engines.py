@@ -205,7 +205,7 @@ def test_train_left_to_right_beside_the_names_model(pool, server, engine):
     assert [r[0] for r in rows][::3] == ["Left to right, trained just now (200 epochs)",
                                          "The data itself"]
     d = builtin("names")
-    ar = Trainer(d, get_recipe("names", "default"), seed=7, objective="left_to_right")
+    ar = Trainer(d, get_recipe("names", "default", epochs=200), seed=7, objective="left_to_right")
     ar.run(200)
     assert rows[0][1] == f"{autoregressive.nll(ar.params, d).bits_per_char:.3f}", rows  # parity
     assert rows[3][1] == "0.760" and re.fullmatch(NUM + " ± " + NUM, rows[2][1]), rows
