@@ -167,6 +167,14 @@ def wait_until(page, expression: str, timeout: float = 30_000, poll_s: float = 0
         time.sleep(poll_s)
 
 
+def type_setting(page, name: str, value: str) -> None:
+    """Type ``value`` into the box ``#name`` as a reader does (the box's change event
+    follows), then wait until the page's address holds ``name=value``."""
+    page.fill(f"#{name}", value)
+    page.dispatch_event(f"#{name}", "change")
+    wait_until(page, f"location.hash.includes('{name}={value}')")
+
+
 def wait_ready(page, timeout=READY_TIMEOUT_MS):
     page.wait_for_selector("#status[data-state=ready]", timeout=timeout)
 

@@ -3,7 +3,7 @@ import json
 import re
 
 import pytest
-from conftest import Watched, open_page, wait_ready, wait_until
+from conftest import Watched, open_page, type_setting, wait_ready, wait_until
 
 TRAIN_DONE = "document.querySelector('#stop').disabled && !document.querySelector('#train').disabled"
 
@@ -114,9 +114,7 @@ def test_url_hash_sets_the_controls(browser, server):
         assert float(page.input_value("#temperature")) == pytest.approx(1.3)
         assert page.input_value("#order") == "confident"
         assert page.input_value("#recipe") == "seed"
-        page.fill("#steps", "12")
-        page.dispatch_event("#steps", "change")
-        wait_until(page, "location.hash.includes('steps=12')")
+        type_setting(page, "steps", "12")
         w.check_clean()
     finally:
         w.context.close()

@@ -4,7 +4,7 @@ controls and the address describe the model that was trained; and the bits-per-c
 chart shows every live estimate as a dot, a single one included."""
 import json
 
-from conftest import open_page, wait_ready, wait_until
+from conftest import open_page, type_setting, wait_ready, wait_until
 
 TRAIN_DONE = "document.querySelector('#stop').disabled && !document.querySelector('#train').disabled"
 SETTINGS = ["recipe", "epochs", "lr", "seed", "weighting"]
@@ -51,9 +51,7 @@ def test_recipe_controls_are_locked_during_a_run_and_keep_their_values(browser, 
         wait_until(page, TRAIN_DONE, timeout=30_000)
         assert disabled(page) == {k: False for k in SETTINGS}
         # the reader's settings work again once the run is over
-        page.fill("#seed", "7")
-        page.dispatch_event("#seed", "change")
-        wait_until(page, "location.hash.includes('seed=7')")
+        type_setting(page, "seed", "7")
         w.check_clean()
     finally:
         w.context.close()
