@@ -17,7 +17,10 @@ length L: ``null`` where visible, else ``[[char, prob], ...]`` (at most 5).
     ``done``: the "precise" figure in pieces, so other requests are answered between
     them (a Generate right after training need not wait for the whole measurement).
     Asked again for the same weights (the same object, trained no further) and seed,
-    ``elbo_start`` answers at once with the finished reply.
+    ``elbo_start`` answers at once with the finished reply, or joins the measurement
+    still running (its progress so far); a chunk after the measurement finished
+    answers with the finished reply. So two parts of the page may measure at once and
+    both get the same figure. Another seed replaces a running measurement.
     Each reply is {task, done, scored, rows}, and once ``done`` also the ``elbo``
     reply's fields. The same numbers as ``elbo`` "precise" with the same seed. A chunk
     after the model changed is refused ("the model changed ...").
@@ -135,6 +138,11 @@ class LabMethods:
         done = self._elbo_done().get(s.task)
         if done is not None and done[0] is p and done[1] == (len(s.history), seed):
             return done[2]  # measured already for these weights and this seed: the same reply
+        running = self._elbo_jobs().get(s.task)
+        if running is not None and running[0] is p \
+                and (running[1], running[4]) == (len(s.history), seed):
+            job = running[2]  # measuring these weights already: join, do not start over
+            return {"task": s.task, "done": False, "scored": job.scored, "rows": int(job.y.size)}
         try:
             job = elbo_mod.MaskEnumeration(p, s.data, seed=seed)
         except ValueError:  # too many masks to enumerate: the estimate, in one piece
@@ -149,6 +157,9 @@ class LabMethods:
         s = self.slots[_s()._task(args)]
         ms = _s()._num(args, "max_ms", 25, 1, 1000)
         if s.task not in self._elbo_jobs():
+            done = self._elbo_done().get(s.task)
+            if done is not None and done[0] is s.params and done[1][0] == len(s.history):
+                return done[2]  # finished by another caller's chunk: the same reply
             raise _user("no measurement is running; start one with elbo_start")
         p, epochs, job, t0, seed = self._elbo_jobs()[s.task]
         if s.params is not p or len(s.history) != epochs:  # replaced, or trained further

@@ -72,13 +72,40 @@ def test_the_precise_elbo_in_pieces_equals_one_piece_and_lets_other_requests_in(
     last = pieces[-1]
     for key in ("bits_per_char", "stderr", "entropy_bits_per_char", "rows", "exact", "mode"):
         assert last[key] == whole[key], key  # the same numbers, however it is cut
-    assert "no measurement is running" in user_error(session, "elbo_chunk")
+    assert ok(session, "elbo_chunk") == last  # a chunk after the end: the finished reply
     assert "max ms must be between 1 and 1000" in user_error(session, "elbo_chunk", max_ms=0)
     # asked again for the same weights and seed: the finished reply at once
     assert ok(session, "elbo_start", seed=4) == last
     assert ok(session, "elbo_start", seed=5)["done"] is False  # another seed is measured
     while not ok(session, "elbo_chunk", max_ms=1000)["done"]:
         pass
+
+
+def test_two_callers_measuring_at_once_share_one_measurement_and_both_get_its_figure():
+    """Section IV measures after every run; "Train left to right" measures the same
+    weights, and may start while the first is still going. Neither restarts the other,
+    and whichever chunk comes after the end gets the finished reply."""
+    s = Session()
+    ok(s, "train_start", task="names")
+    ok(s, "train_chunk", task="names", max_epochs=3, max_ms=1000)
+    assert "no measurement is running" in user_error(s, "elbo_chunk")
+    whole = ok(s, "elbo")
+    a = ok(s, "elbo_start")
+    a = ok(s, "elbo_chunk", max_ms=1)
+    assert not a["done"] and a["scored"] > 0
+    b = ok(s, "elbo_start")  # the second caller joins at the first one's progress
+    assert (b["done"], b["scored"]) == (False, a["scored"])
+    turns = 0
+    while not (a["done"] and b["done"]):
+        if not a["done"]:
+            a = ok(s, "elbo_chunk", max_ms=1)
+        if not b["done"]:
+            b = ok(s, "elbo_chunk", max_ms=1)
+        turns += 1
+        assert turns < 200
+    assert a == b
+    for key in ("bits_per_char", "stderr", "rows"):
+        assert a[key] == whole[key], key
 
 
 def test_a_precise_elbo_piece_after_the_model_changed_is_refused():

@@ -10,7 +10,17 @@ from diffusion_core.recipe import get_recipe
 from diffusion_core.train import Trainer
 
 TRAIN_DONE = "document.querySelector('#stop').disabled && !document.querySelector('#train').disabled"
-RESULT = "!document.querySelector('#ar-table').hidden && !document.querySelector('#ar-train').disabled"
+ENDED = ("!document.querySelector('#ar-train').disabled"
+         " && document.querySelector('#ar-train').textContent === 'Train left to right'")
+
+
+def train_left_to_right(page):
+    """Press Train left to right and wait for the run's end; it must end with the table
+    (the message says why if not)."""
+    page.click("#ar-train")
+    assert page.is_disabled("#ar-train")  # running
+    wait_until(page, ENDED, timeout=120_000)
+    assert page.is_visible("#ar-table"), page.text_content("#ar-message")
 
 
 def table(page):
@@ -34,8 +44,7 @@ def test_train_left_to_right_reports_exact_likelihoods_as_cpython_does(ready):
     page.evaluate("""window.__arSeen = []; new MutationObserver(() => __arSeen.push(
         document.querySelector('#ar-message').textContent)).observe(
         document.querySelector('#ar-message'), {childList: true, characterData: true, subtree: true})""")
-    page.click("#ar-train")
-    wait_until(page, RESULT, timeout=120_000)
+    train_left_to_right(page)
     seen = page.evaluate("window.__arSeen")
     assert any(re.match(r"Training left to right: epoch \d+ of 100", m) for m in seen), seen
     message = page.text_content("#ar-message")
@@ -88,8 +97,7 @@ def test_a_run_stopped_by_reset_says_so_and_leaves_no_table(ready):
     wait_until(page, "!document.querySelector('#stop').disabled")
     wait_until(page, TRAIN_DONE, timeout=120_000)
     wait_until(page, "!document.querySelector('#ar-train').disabled")
-    page.click("#ar-train")
-    wait_until(page, RESULT, timeout=120_000)
+    train_left_to_right(page)
     # a second run, then Reset while it trains: its progress must not overwrite "Stopped"
     page.click("#ar-train")
     assert page.is_hidden("#ar-table") and page.locator("#ar-names li").count() == 0
