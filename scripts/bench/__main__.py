@@ -99,7 +99,7 @@ def main(argv=None) -> int:
             from bench.lighthouse import lighthouse
 
             print("[bench] Lighthouse ...", file=sys.stderr)
-            lh = lighthouse()
+            lh = lighthouse(a.runs)
     machine = _machine(w)
     text = table(c, w, cli, lh)
     print(f"\nMachine: {machine}\n\n{text}")
