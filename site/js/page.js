@@ -64,6 +64,20 @@ export function keepPrompt(page, task, el, { none, ready, stale = [], training =
   page.on("change", update);
 }
 
+/**
+ * A sentence for a restored or loaded model whose Adam keeps another momentum (β1) than
+ * the page's default recipe for its task, which "+500 more" would not show; "" when they
+ * agree, when the model was not trained with Adam, or when either is unknown.
+ * `recipe`: the model's (Python's Recipe.to_json: optimizer, beta1, ...); `defaults`:
+ * `page.recipes(task)`. Models saved before the default dropped momentum have β1 = 0.9.
+ */
+export function momentumNote(recipe, defaults) {
+  const d = defaults && defaults.default;
+  const known = (x) => typeof x === "number" && Number.isFinite(x);
+  if (!recipe || recipe.optimizer !== "adam" || !d || !known(recipe.beta1) || !known(d.beta1) || recipe.beta1 === d.beta1) return "";
+  return ` It was trained with Adam's momentum β1 = ${recipe.beta1}, where the page's default recipe has β1 = ${d.beta1}; +500 more goes on with the model's own.`;
+}
+
 export const errorText = (e) => (e && e.message ? e.message : String(e));
 
 /** What a training run that ended in an error says. */

@@ -1,5 +1,6 @@
 """The article as a reader uses it: every section's widgets, through the page's controls."""
 import json
+import pathlib
 import re
 
 import pytest
@@ -155,6 +156,40 @@ def test_download_then_load_the_model(ready, tmp_path):
     page.click("#reset")
     page.set_input_files("#load-model", str(path))
     wait_until(page, "!document.querySelector('#generate').disabled", timeout=20_000)
+    message = page.text_content("#model-message")
+    assert message.startswith("Loaded a names model trained for 200 epochs on 40 names."), message
+    assert "β1" not in message  # the default's own recipe: nothing to say
+
+
+def test_a_model_saved_with_adams_momentum_says_so_when_loaded(ready, tmp_path):
+    """Models saved before the default dropped momentum have no beta1 in their recipe,
+    which means Adam's 0.9: "+500 more" goes on with it, and the page says so."""
+    page = ready.page
+    train_names(page, epochs="100")
+    with page.expect_download() as dl:
+        page.click("#download-model")
+    obj = json.loads(pathlib.Path(dl.value.path()).read_text())
+    assert obj["recipe"]["beta1"] == 0.0
+    del obj["recipe"]["beta1"]  # as an older file has it
+    path = tmp_path / "older.json"
+    path.write_text(json.dumps(obj))
+    page.set_input_files("#load-model", str(path))
+    wait_until(page, "document.querySelector('#model-message').textContent.startsWith('Loaded')",
+               timeout=20_000)
+    assert page.text_content("#model-message") == (
+        "Loaded a names model trained for 100 epochs on 40 names. It was trained with Adam's "
+        "momentum β1 = 0.9, where the page's default recipe has β1 = 0; +500 more goes on "
+        "with the model's own.")
+    # the rule itself: Adam only, both momenta known, and different
+    cases = page.evaluate("""import('./js/page.js').then(({ momentumNote: f }) => {
+      const d = { default: { optimizer: 'adam', beta1: 0 } };
+      return [f({ optimizer: 'adam', beta1: 0.9 }, d), f({ optimizer: 'adam', beta1: 0 }, d),
+              f({ optimizer: 'sgd', beta1: 0.9 }, d), f({ optimizer: 'adam' }, d),
+              f({ optimizer: 'adam', beta1: 0.9 }, { default: { lr: 0.03 } }), f(null, d)];
+    })""")
+    assert cases[0].startswith(" It was trained with Adam's momentum β1 = 0.9,")
+    assert cases[1:] == ["", "", "", "", ""]
+    ready.check_clean()
 
 
 def test_controls_have_visible_labels_and_work_from_the_keyboard(ready):

@@ -4,7 +4,7 @@
 //
 //   createModels({engine, page, kept});   // -> {}
 
-import { $, say, errorText } from "../page.js";
+import { $, say, errorText, momentumNote } from "../page.js";
 import * as fmt from "../format.js";
 
 const MAX_MODEL_BYTES = 5 * 1024 * 1024;
@@ -54,7 +54,8 @@ async function load(engine, page, kept) {
     const info = await engine.call("load", { text });
     kept.adopt(info, text);
     page.replaceModel(info.task, { info, cause: "file" });
-    say(msg, `Loaded a ${info.task === "names" ? "names" : "translator"} model trained for ${info.history.length} epochs on ${info.entries.length} ${info.task === "names" ? "names" : "pairs"}.`, "ok");
+    say(msg, `Loaded a ${info.task === "names" ? "names" : "translator"} model trained for ${info.history.length} epochs on ${info.entries.length} ${info.task === "names" ? "names" : "pairs"}.` +
+      momentumNote(info.recipe, page.recipes(info.task)), "ok");
   } catch (e) {
     say(msg, `Could not load “${file.name}”: ${errorText(e)}. Your current model is kept.`, "error");
   } finally {

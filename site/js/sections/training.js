@@ -10,7 +10,7 @@
 //   const training = createTraining({engine, state, page, kept});
 //   -> {reset}   (everything else comes through page events)
 
-import { $, say, errorText, trainingError } from "../page.js";
+import { $, say, errorText, trainingError, momentumNote } from "../page.js";
 import { PROPS, LEARNING_RATES } from "../state.js";
 import * as fmt from "../format.js";
 import { NAMES } from "../data.js";
@@ -128,7 +128,8 @@ function onModelReplaced(s, { info, cause, loaded, version }) {
     showReadouts(s, info.history.length, null, info.history[info.history.length - 1]);
   }
   if (cause === "restore" && loaded) {
-    say(s.message, `Restored the names model kept in this browser (${info.history.length} epochs). Train starts over; +500 more goes on.`);
+    say(s.message, `Restored the names model kept in this browser (${info.history.length} epochs). Train starts over; +500 more goes on.` +
+      momentumNote(info.recipe, s.page.recipes("names")));
   }
   if (cause === "file" || (cause === "restore" && loaded)) {
     refreshPrediction(s);

@@ -6,7 +6,7 @@
 //
 //   createTranslator({engine, state, page, kept});   // -> {translate}
 
-import { $, say, errorText, trainingError } from "../page.js";
+import { $, say, errorText, trainingError, momentumNote } from "../page.js";
 import * as fmt from "../format.js";
 import { bindControls } from "../controls.js";
 import { createLossChart } from "../widgets/loss-chart.js";
@@ -69,7 +69,8 @@ function onModelReplaced(s, { info, cause, loaded, version }) {
   showList($("pairs-list"), info.entries.map((e) => e.replace(">", " → ")));
   s.chart.setFloor(info.floor.mean);
   if (info.has_model && info.history?.length) s.chart.setLosses(info.history);
-  if (cause === "restore" && loaded) say(s.message, `Restored the translator kept in this browser (${info.history.length} epochs).`);
+  if (cause === "restore" && loaded) say(s.message, `Restored the translator kept in this browser (${info.history.length} epochs).` +
+    momentumNote(info.recipe, s.page.recipes("translate")));
   if (cause === "file" || (cause === "restore" && loaded)) {
     $("translator-progress").textContent = `epoch ${info.history.length}`;
     measureAccuracy(s, version);
