@@ -120,14 +120,17 @@ def ui_train(b: Browser, hash_: str) -> dict:
         t0 = click_at(page, "#train")
         wait_until(page, "document.querySelector('#stop').disabled === false", poll_s=0.002)
         out["train_s"] = (page.evaluate(js("wait_idle.js"), "#stop") - t0) / 1000
+        # the first Generate as soon as the run has ended, while the page starts its own
+        # measurements (the evaluated loss, then the precise ELBO) in the worker
+        wait_until(page, "!document.querySelector('#generate').disabled", poll_s=0.002)
+        out["generate_ms"] = page.evaluate(js("generate_ms.js"))
         ev = page.evaluate("window.tinyDiffusion.engine.call('evaluate', {task: 'names'})")
         out["x_floor"] = ev["eval"]["mean"] / ev["floor"]["mean"]
         wait_until(page, "document.querySelector('#eval-readout').innerText.includes('×')")
-        # the first Generate right after the run waits for the page's own measurements
-        # (the evaluated loss, then the precise ELBO) in the worker; the second is idle
-        out["generate_ms"] = page.evaluate(js("generate_ms.js"))
+        wait_until(page, "document.querySelector('#elbo-readout').textContent"
+                   ".startsWith('Negative ELBO after training')", timeout=60_000)
         wait_until(page, "!document.querySelector('#generate').disabled")
-        out["generate_idle_ms"] = page.evaluate(js("generate_ms.js"))
+        out["generate_idle_ms"] = page.evaluate(js("generate_ms.js"))  # the worker idle
         wait_until(page, "!document.querySelector('#generate').disabled")
         t0 = click_at(page, "#train-translator")
         wait_until(page, "document.querySelector('#accuracy') && /\\d+\\s*(\\/|of)\\s*30/"
