@@ -18,6 +18,7 @@ any band of t, drawn next to :func:`loss_by_t`.
 from __future__ import annotations
 
 import math
+import time
 from dataclasses import dataclass
 
 import numpy as np
@@ -256,11 +257,66 @@ def loss_by_t(p: Params, data: Dataset, buckets: int = 10, n: int = 5000,
     """Mean model loss for t in ``buckets`` equal bins: high t is where it must guess."""
     rng = np.random.default_rng(seed)
     rows, noisy, t = _fresh_draws(data, n, rng)
-    loss = _chunked_losses(p, data, rows, noisy, t)
+    return _by_t(_chunked_losses(p, data, rows, noisy, t), t, buckets)
+
+
+def _by_t(loss: np.ndarray, t: np.ndarray, buckets: int) -> list[dict]:
     b = np.minimum((t * buckets).astype(int), buckets - 1)
     return [{"t_lo": i / buckets, "t_hi": (i + 1) / buckets,
              "loss": float(loss[b == i].mean()) if np.any(b == i) else None}
             for i in range(buckets)]
+
+
+class LossJob:
+    """:func:`eval_loss` and :func:`loss_by_t` together, in pieces of 500 draws.
+
+    The same draws (same seeds) and the same chunks as those two functions, so the same
+    numbers, bit for bit, however the work is cut: :meth:`advance` scores chunks until
+    its time is up, so a worker can answer other requests between pieces (a Generate
+    pressed while the page measures a model after training). ``n``: the evaluated
+    loss's draws; ``by_t_n`` and ``buckets``: those of the loss by noise level.
+    """
+
+    CHUNK = 500
+
+    def __init__(self, p: Params, data: Dataset, n: int = 20000, by_t_n: int = 5000,
+                 buckets: int = 10):
+        self.p, self.data, self.n, self.buckets = p, data, n, buckets
+        self.draws = [_fresh_draws(data, n, np.random.default_rng(12345)),
+                      _fresh_draws(data, by_t_n, np.random.default_rng(7))]
+        self.losses: list[list[np.ndarray]] = [[], []]
+        self.scored = 0  # draws scored so far, the evaluated loss's first
+
+    @property
+    def total(self) -> int:
+        return sum(len(d[0]) for d in self.draws)
+
+    @property
+    def done(self) -> bool:
+        return self.scored == self.total
+
+    def advance(self, max_seconds: float | None = None) -> bool:
+        """Score chunks until every draw is scored (True) or ``max_seconds`` is up."""
+        end = None if max_seconds is None else time.perf_counter() + max_seconds
+        while not self.done:
+            k = 0 if self.scored < self.n else 1
+            a = self.scored - (0 if k == 0 else self.n)
+            rows, noisy, t = self.draws[k]
+            b = min(len(rows), a + self.CHUNK)
+            self.losses[k].append(model_losses(self.p, self.data, rows[a:b], noisy[a:b], t[a:b]))
+            self.scored += b - a
+            if end is not None and time.perf_counter() >= end:
+                break
+        return self.done
+
+    def result(self) -> tuple[Estimate, list[dict]]:
+        """(the evaluated loss, the loss by noise level); ValueError before :attr:`done`."""
+        if not self.done:
+            raise ValueError("the measurement has not finished")
+        x = np.concatenate(self.losses[0])
+        with np.errstate(invalid="ignore"):  # an infinite loss has no standard error
+            ev = Estimate(float(x.mean()), float(x.std(ddof=1) / math.sqrt(self.n)), self.n)
+        return ev, _by_t(np.concatenate(self.losses[1]), self.draws[1][2], self.buckets)
 
 
 def is_valid(ids) -> bool:

@@ -267,9 +267,13 @@ class Session(LabMethods, TrainingMethods, LeftToRightMethods):
         """Evaluated loss (>= 20,000 fresh draws), the floor and the loss by noise level."""
         s = self.slots[_task(args)]
         p = s.require_model()
-        n = _num(args, "n", 20000, 1000, 200_000, int)
-        ev = metrics.eval_loss(p, s.data, n=n)
-        by_t = metrics.loss_by_t(p, s.data)
+        job = metrics.LossJob(p, s.data, n=_num(args, "n", 20000, 1000, 200_000, int))
+        job.advance()
+        return self._evaluated(s, p, job)
+
+    def _evaluated(self, s: Slot, p: Params, job: metrics.LossJob) -> dict:
+        """The ``evaluate`` reply from a finished :class:`metrics.LossJob`."""
+        ev, by_t = job.result()
         if not math.isfinite(ev.mean) or not all(math.isfinite(b["loss"]) for b in by_t
                                                  if b["loss"] is not None):
             raise UserError("the model gives some true characters probability 0, so its loss "

@@ -37,6 +37,17 @@ Training time travel (issue #15, part 4). The trainer keeps the weights after ep
     strategy = "random", seed = 0} -> {epoch, loss, samples: [{text, new}], novelty}
     (names): the same denoising seed re-run with that snapshot's weights.
 
+Measuring a model in pieces. ``evaluate_start`` {task, n = 20000 (1000-200000)} ->
+{task, done: false, scored: 0, rows}, then ``evaluate_chunk`` {task, max_ms = 25 (1-1000)}
+-> {task, done, scored, rows} until ``done``, whose reply also holds the ``evaluate``
+reply's fields (eval, floor, by_t, and for the translator accuracy). The same numbers as
+``evaluate`` (:class:`metrics.LossJob`: the same draws, cut in pieces of 500), so a request
+the reader makes right after a run (a Generate) is answered between two pieces instead of
+after the whole measurement (about 0.5 s in the browser). A second ``evaluate_start`` for
+the same weights and ``n`` joins the measurement running; a chunk after it finished gets
+the finished reply. A chunk after the model changed is refused ("the model changed ..."),
+and so is one when nothing was measured for these weights.
+
 Warm-up. ``warm_up`` {max_ms = 20 (1-1000)} -> {done, epochs}: the page's own requests
 during and after a first Train (train_start, :data:`WARM_EPOCHS` epochs of train_chunk,
 predict, the live ELBO, beliefs, trace, snapshots, sample, a small evaluate), sent to a
@@ -147,6 +158,50 @@ class TrainingMethods:
     _no_t: dict[str, dict]
     _warm: tuple[Generator[int, float, None], int] | None
     _sampling_args: Callable[..., dict]
+    _evaluated: Callable[..., dict]
+
+    def _loss_jobs(self) -> dict:
+        """task -> (params, epochs, :class:`metrics.LossJob`): the measurement running."""
+        if not hasattr(self, "_loss_running"):
+            self._loss_running: dict = {}
+        return self._loss_running
+
+    def do_evaluate_start(self, args):
+        s = self.slots[_s()._task(args)]
+        p = s.require_model()
+        n = _s()._num(args, "n", 20000, 1000, 200_000, int)
+        running = self._loss_jobs().get(s.task)
+        if running is not None and running[0] is p and running[1] == len(s.history) \
+                and running[2].n == n:  # measuring these weights already: join it
+            job = running[2]
+            return {"task": s.task, "done": False, "scored": job.scored, "rows": job.total}
+        job = metrics.LossJob(p, s.data, n=n)
+        self._loss_jobs()[s.task] = (p, len(s.history), job)
+        return {"task": s.task, "done": False, "scored": 0, "rows": job.total}
+
+    def do_evaluate_chunk(self, args):
+        s = self.slots[_s()._task(args)]
+        ms = _s()._num(args, "max_ms", 25, 1, 1000)
+        jobs = self._loss_jobs()
+        if s.task not in jobs:
+            done = getattr(self, "_loss_finished", {}).get(s.task)
+            if done is not None and done[0] is s.params and done[1] == len(s.history):
+                return done[2]  # finished by another caller's chunk: the same reply
+            raise _user("no measurement is running; start one with evaluate_start")
+        p, epochs, job = jobs[s.task]
+        if s.params is not p or len(s.history) != epochs:  # replaced, or trained further
+            del jobs[s.task]
+            raise _user("the model changed since the measurement started; start it again")
+        out = {"task": s.task, "done": job.advance(ms / 1000), "scored": job.scored,
+               "rows": job.total}
+        if not out["done"]:
+            return out
+        del jobs[s.task]
+        out |= self._evaluated(s, p, job)
+        if not hasattr(self, "_loss_finished"):
+            self._loss_finished: dict = {}
+        self._loss_finished[s.task] = (p, epochs, out)
+        return out
 
     def do_warm_up(self, args):
         ms = _s()._num(args, "max_ms", 20, 1, 1000)

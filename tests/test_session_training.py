@@ -243,3 +243,53 @@ def test_warm_up_sends_the_pages_own_requests_to_a_private_session(monkeypatch):
     assert private[0] == "train_start" and private.count("train_chunk") >= 1
     assert set(private) == {"train_start", "train_chunk", "predict", "elbo", "beliefs",
                             "trace", "snapshots", "sample", "evaluate"}
+
+
+@pytest.mark.parametrize("task", ["names", "translate"])
+def test_evaluate_in_pieces_gives_the_one_piece_figures_and_lets_a_generate_in(task):
+    s = Session()
+    ok(s, "train_start", task=task)
+    ok(s, "train_chunk", task=task, max_epochs=3, max_ms=1000)
+    assert "no measurement is running" in user_error(s, "evaluate_chunk", task=task)
+    whole = ok(s, "evaluate", task=task)
+    first = ok(s, "evaluate_start", task=task)
+    assert (first["done"], first["scored"], first["rows"]) == (False, 0, 25_000)
+    pieces, between = [first], []
+    while not pieces[-1]["done"]:
+        if task == "names":
+            between.append(ok(s, "sample", n=1, seed=len(pieces))["samples"][0]["text"])
+        pieces.append(ok(s, "evaluate_chunk", task=task, max_ms=1))
+        assert len(pieces) < 200
+    scored = [p["scored"] for p in pieces]
+    assert len(pieces) > 5 and scored == sorted(scored) and scored[-1] == 25_000
+    assert task != "names" or all(between)  # a Generate answered between the pieces
+    last = pieces[-1]
+    for key in ("eval", "floor", "by_t", "accuracy"):
+        assert last.get(key) == whole.get(key), key  # the same numbers, however it is cut
+    assert ok(s, "evaluate_chunk", task=task) == last  # after the end: the finished reply
+    assert "max ms must be between 1 and 1000" in user_error(s, "evaluate_chunk", max_ms=0)
+
+
+def test_a_second_evaluate_joins_the_one_running():
+    s = Session()
+    ok(s, "train_start", task="names")
+    ok(s, "train_chunk", task="names", max_epochs=3, max_ms=1000)
+    ok(s, "evaluate_start")
+    a = ok(s, "evaluate_chunk", max_ms=1)
+    b = ok(s, "evaluate_start")
+    assert (b["done"], b["scored"]) == (False, a["scored"]) and a["scored"] > 0
+    while not (a["done"] and b["done"]):
+        a = a if a["done"] else ok(s, "evaluate_chunk", max_ms=1)
+        b = b if b["done"] else ok(s, "evaluate_chunk", max_ms=1)
+    assert a == b and a["eval"] == ok(s, "evaluate")["eval"]
+
+
+def test_an_evaluate_piece_after_the_model_changed_is_refused():
+    s = Session()
+    ok(s, "train_start", task="names")
+    ok(s, "train_chunk", task="names", max_epochs=2, max_ms=1000)
+    ok(s, "evaluate_start")
+    ok(s, "train_chunk", task="names", max_epochs=1, max_ms=1000)  # trained on
+    assert "the model changed" in user_error(s, "evaluate_chunk")
+    assert "no measurement is running" in user_error(s, "evaluate_chunk")
+    assert "no trained model yet" in user_error(Session(), "evaluate_start")
