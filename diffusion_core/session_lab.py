@@ -60,6 +60,7 @@ from . import elbo as elbo_mod
 from . import lab, patterns, sampler
 from .dataset import MASK, SEP
 from .model import forward
+from .pieces import Pieces
 
 MAX_FILL, MAX_COMPARE = 20, 5
 
@@ -135,56 +136,30 @@ class LabMethods:
         s = self.slots[_s()._task(args)]
         seed = _s()._num(args, "seed", 0, 0, 2**32 - 1, int)
         p = s.require_model()
-        done = self._elbo_done().get(s.task)
-        if done is not None and done[0] is p and done[1] == (len(s.history), seed):
-            return done[2]  # measured already for these weights and this seed: the same reply
-        running = self._elbo_jobs().get(s.task)
-        if running is not None and running[0] is p \
-                and (running[1], running[4]) == (len(s.history), seed):
-            job = running[2]  # measuring these weights already: join, do not start over
-            return {"task": s.task, "done": False, "scored": job.scored, "rows": int(job.y.size)}
+        done = self._elbo_pieces().finished_reply(s, seed)
+        if done is not None:
+            return done  # measured already for these weights and this seed: the same reply
         try:
-            job = elbo_mod.MaskEnumeration(p, s.data, seed=seed)
+            return self._elbo_pieces().start(
+                s, seed, lambda: elbo_mod.MaskEnumeration(p, s.data, seed=seed),
+                lambda job: int(job.y.size),
+                lambda job, t0: {"mode": "precise"} | job.result().to_json() | {
+                    "ms": (time.perf_counter() - t0) * 1000})
         except ValueError:  # too many masks to enumerate: the estimate, in one piece
             t0 = time.perf_counter()
             e = elbo_mod.estimate(p, s.data, rows=elbo_mod.PRECISE_ROWS, seed=seed)
             return {"task": s.task, "done": True, "scored": e.rows, "mode": "precise"} | \
                 e.to_json() | {"ms": (time.perf_counter() - t0) * 1000}
-        self._elbo_jobs()[s.task] = (p, len(s.history), job, time.perf_counter(), seed)
-        return {"task": s.task, "done": False, "scored": 0, "rows": int(job.y.size)}
 
     def do_elbo_chunk(self, args):
         s = self.slots[_s()._task(args)]
         ms = _s()._num(args, "max_ms", 25, 1, 1000)
-        if s.task not in self._elbo_jobs():
-            done = self._elbo_done().get(s.task)
-            if done is not None and done[0] is s.params and done[1][0] == len(s.history):
-                return done[2]  # finished by another caller's chunk: the same reply
-            raise _user("no measurement is running; start one with elbo_start")
-        p, epochs, job, t0, seed = self._elbo_jobs()[s.task]
-        if s.params is not p or len(s.history) != epochs:  # replaced, or trained further
-            del self._elbo_jobs()[s.task]
-            raise _user("the model changed since the measurement started; start it again")
-        out = {"task": s.task, "done": job.advance(ms / 1000), "scored": job.scored,
-               "rows": int(job.y.size)}
-        if not out["done"]:
-            return out
-        del self._elbo_jobs()[s.task]
-        out = out | {"mode": "precise"} | job.result().to_json() | {
-            "ms": (time.perf_counter() - t0) * 1000}
-        self._elbo_done()[s.task] = (p, (epochs, seed), out)
-        return out
+        return self._elbo_pieces().chunk(s, ms / 1000)
 
-    def _elbo_done(self) -> dict:
-        """task -> (params, (epochs, seed), the finished reply): the last precise measurement."""
-        if not hasattr(self, "_elbo_finished"):
-            self._elbo_finished: dict = {}
-        return self._elbo_finished
-
-    def _elbo_jobs(self) -> dict:
-        if not hasattr(self, "_elbo_running"):
-            self._elbo_running: dict = {}
-        return self._elbo_running
+    def _elbo_pieces(self) -> Pieces:
+        if not hasattr(self, "_elbo_measurements"):
+            self._elbo_measurements = Pieces("elbo_start")
+        return self._elbo_measurements
 
     def _pattern_of(self, s, args):
         if s.task == "names":

@@ -72,6 +72,7 @@ import numpy as np
 
 from . import metrics, sampler
 from .model import Params
+from .pieces import Pieces
 from .train import MAX_SNAPSHOTS, Trainer
 
 WARM_EPOCHS = 40  # about as many as Chromium needs before the epoch time stops falling
@@ -160,48 +161,23 @@ class TrainingMethods:
     _sampling_args: Callable[..., dict]
     _evaluated: Callable[..., dict]
 
-    def _loss_jobs(self) -> dict:
-        """task -> (params, epochs, :class:`metrics.LossJob`): the measurement running."""
-        if not hasattr(self, "_loss_running"):
-            self._loss_running: dict = {}
-        return self._loss_running
+    def _loss_pieces(self) -> Pieces:
+        if not hasattr(self, "_loss_measurements"):
+            self._loss_measurements = Pieces("evaluate_start")
+        return self._loss_measurements
 
     def do_evaluate_start(self, args):
         s = self.slots[_s()._task(args)]
         p = s.require_model()
         n = _s()._num(args, "n", 20000, 1000, 200_000, int)
-        running = self._loss_jobs().get(s.task)
-        if running is not None and running[0] is p and running[1] == len(s.history) \
-                and running[2].n == n:  # measuring these weights already: join it
-            job = running[2]
-            return {"task": s.task, "done": False, "scored": job.scored, "rows": job.total}
-        job = metrics.LossJob(p, s.data, n=n)
-        self._loss_jobs()[s.task] = (p, len(s.history), job)
-        return {"task": s.task, "done": False, "scored": 0, "rows": job.total}
+        return self._loss_pieces().start(s, n, lambda: metrics.LossJob(p, s.data, n=n),
+                                         lambda job: job.total,
+                                         lambda job, t0: self._evaluated(s, p, job))
 
     def do_evaluate_chunk(self, args):
         s = self.slots[_s()._task(args)]
         ms = _s()._num(args, "max_ms", 25, 1, 1000)
-        jobs = self._loss_jobs()
-        if s.task not in jobs:
-            done = getattr(self, "_loss_finished", {}).get(s.task)
-            if done is not None and done[0] is s.params and done[1] == len(s.history):
-                return done[2]  # finished by another caller's chunk: the same reply
-            raise _user("no measurement is running; start one with evaluate_start")
-        p, epochs, job = jobs[s.task]
-        if s.params is not p or len(s.history) != epochs:  # replaced, or trained further
-            del jobs[s.task]
-            raise _user("the model changed since the measurement started; start it again")
-        out = {"task": s.task, "done": job.advance(ms / 1000), "scored": job.scored,
-               "rows": job.total}
-        if not out["done"]:
-            return out
-        del jobs[s.task]
-        out |= self._evaluated(s, p, job)
-        if not hasattr(self, "_loss_finished"):
-            self._loss_finished: dict = {}
-        self._loss_finished[s.task] = (p, epochs, out)
-        return out
+        return self._loss_pieces().chunk(s, ms / 1000)
 
     def do_warm_up(self, args):
         ms = _s()._num(args, "max_ms", 20, 1, 1000)
