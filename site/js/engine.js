@@ -6,6 +6,7 @@
 //   engine.addEventListener("status", e => ...e.detail)   // {stage, message, loaded, total, state}
 //   await engine.ready;                     // resolves when Python is ready
 //   const r = await engine.call("sample", {n: 15});        // rejects with EngineError
+//   const m = await engine.pieces("elbo", {task}, stale)   // a measurement in 25 ms pieces
 //   await engine.train({task, fresh, start, epochs}, p => ...)   // p: {epoch, losses, ...}
 //   await engine.stop();
 //   await engine.job({start, chunk, cancel, args, chunk_args}, p => ...)  // a chunked job
@@ -177,6 +178,21 @@ export class Engine extends EventTarget {
   async call(method, args = {}, { quick = false } = {}) {
     await this.ready;
     return this._send({ type: "call", method, args }, undefined, quick);
+  }
+
+  /**
+   * A measurement served in pieces: ``<method>_start(args)``, then ``<method>_chunk`` of at
+   * most ``maxMs`` ms each until its reply says ``done`` (diffusion_core/pieces.py), so any
+   * other request is answered between two pieces. Resolves with the finished reply, or with
+   * null as soon as ``stale()`` says the answer is no longer wanted.
+   */
+  async pieces(method, args, stale, maxMs = 25) {
+    let r = await this.call(`${method}_start`, args);
+    while (!r.done) {
+      if (stale()) return null;
+      r = await this.call(`${method}_chunk`, { ...args, max_ms: maxMs }, { quick: true });
+    }
+    return stale() ? null : r;
   }
 
   /** A training run in chunks. ``onProgress({epoch, losses, steps, seconds, elapsed})``. */

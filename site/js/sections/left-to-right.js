@@ -87,7 +87,8 @@ async function run(s) {
     const seconds = (performance.now() - began) / 1000;
     say(s.message, "Measuring both models on every training name…");
     const r = await engine.call("ar_result", { n: N_NAMES, seed: start.seed });
-    const bound = await precise(engine, stale);
+    // the reader's model's negative ELBO, "precise" as in section IV
+    const bound = await engine.pieces("elbo", { task: "names" }, stale);
     if (stale()) return;
     drawTable(r, bound);
     drawNames(r);
@@ -102,16 +103,6 @@ async function run(s) {
     page.changed();
     if (hadFocus && (document.activeElement === document.body || !document.activeElement)) s.button.focus();
   }
-}
-
-/** The reader's model's negative ELBO, "precise" as in section IV (chunks of 25 ms). */
-async function precise(engine, stale) {
-  let r = await engine.call("elbo_start", { task: "names" });
-  while (!r.done) {
-    if (stale()) return null;
-    r = await engine.call("elbo_chunk", { task: "names", max_ms: 25 }, { quick: true });
-  }
-  return r;
 }
 
 function drawTable(r, bound) {

@@ -79,12 +79,8 @@ async function precise({ engine, chart, readout, st, page }, version) {
   try {
     // in pieces of at most 25 ms: a Generate or a lab request pressed meanwhile is
     // answered between two pieces instead of waiting for the whole measurement
-    let r = await engine.call("elbo_start", { task: "names" });
-    while (!r.done) {
-      if (t.version !== version) return;
-      r = await engine.call("elbo_chunk", { task: "names", max_ms: 25 }, { quick: true });
-    }
-    if (t.version !== version) return;
+    const r = await engine.pieces("elbo", { task: "names" }, () => t.version !== version);
+    if (!r) return;
     const epoch = st.epoch || t.info?.history?.length || 0;
     chart.extend(epoch);
     chart.setPrecise(epoch, r.bits_per_char, r.stderr);

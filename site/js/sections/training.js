@@ -271,12 +271,8 @@ async function evaluateNames(s, version, doneText) {
   try {
     // in pieces of at most 25 ms, as the precise ELBO: a Generate pressed right after
     // the run is answered between two pieces instead of after the whole measurement
-    let ev = await s.engine.call("evaluate_start", { task: "names" });
-    while (!ev.done) {
-      if (s.page.tasks.names.version !== version) return;
-      ev = await s.engine.call("evaluate_chunk", { task: "names", max_ms: 25 }, { quick: true });
-    }
-    if (s.page.tasks.names.version !== version) return;
+    const ev = await s.engine.pieces("evaluate", { task: "names" }, () => s.page.tasks.names.version !== version);
+    if (!ev) return;
     s.byT.show(ev.by_t);
     const m = ev.eval.mean;
     const f = ev.floor.mean;
