@@ -45,7 +45,6 @@ Three ways to compute it (all in bits per character, as :class:`Elbo`):
 from __future__ import annotations
 
 import math
-import time
 from collections import Counter
 from dataclasses import asdict, dataclass
 
@@ -53,6 +52,7 @@ import numpy as np
 
 from .dataset import MASK_ID, Dataset
 from .model import Params, forward
+from .pieces import run_chunks
 
 LN2 = math.log(2.0)
 FAST_ROWS = 1200  # denoiser rows for the live curve during training (4 orders per name)
@@ -261,17 +261,16 @@ class MaskEnumeration:
         return self.scored == self.y.size
 
     def advance(self, max_seconds: float | None = None) -> bool:
-        """Score chunks until every row is scored (True) or ``max_seconds`` is up."""
-        M = self.y.shape[1]
-        end = None if max_seconds is None else time.perf_counter() + max_seconds
-        while not self.done:
-            j, a = divmod(self.scored, M)
-            b = min(M, a + CHUNK_ROWS)
-            nll = _nll_rows(self.den, self.x0[a:b], self.hidden[a:b], self.t[j][a:b])
-            self.y[j, a:b] = np.where(self.hidden[a:b], nll, 0.0).sum(axis=1)
-            self.scored += b - a
-            if end is not None and time.perf_counter() >= end:
-                break
+        """Score chunks until every row is scored (True) or ``max_seconds`` is up
+        (:func:`pieces.run_chunks`)."""
+        return self.done or run_chunks(self._chunk, max_seconds)
+
+    def _chunk(self) -> bool:
+        j, a = divmod(self.scored, self.y.shape[1])
+        b = min(self.y.shape[1], a + CHUNK_ROWS)
+        nll = _nll_rows(self.den, self.x0[a:b], self.hidden[a:b], self.t[j][a:b])
+        self.y[j, a:b] = np.where(self.hidden[a:b], nll, 0.0).sum(axis=1)
+        self.scored += b - a
         return self.done
 
     def result(self) -> Elbo:

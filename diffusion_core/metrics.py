@@ -18,7 +18,6 @@ any band of t, drawn next to :func:`loss_by_t`.
 from __future__ import annotations
 
 import math
-import time
 from dataclasses import dataclass
 
 import numpy as np
@@ -27,6 +26,7 @@ from .corruption import corrupt
 from .dataset import MASK_ID, PAD_ID, Dataset
 from .model import Params, forward
 from .oracle import fits
+from .pieces import run_chunks
 
 
 @dataclass(frozen=True)
@@ -296,17 +296,17 @@ class LossJob:
         return self.scored == self.total
 
     def advance(self, max_seconds: float | None = None) -> bool:
-        """Score chunks until every draw is scored (True) or ``max_seconds`` is up."""
-        end = None if max_seconds is None else time.perf_counter() + max_seconds
-        while not self.done:
-            k = 0 if self.scored < self.n else 1
-            a = self.scored - (0 if k == 0 else self.n)
-            rows, noisy, t = self.draws[k]
-            b = min(len(rows), a + self.CHUNK)
-            self.losses[k].append(model_losses(self.p, self.data, rows[a:b], noisy[a:b], t[a:b]))
-            self.scored += b - a
-            if end is not None and time.perf_counter() >= end:
-                break
+        """Score chunks until every draw is scored (True) or ``max_seconds`` is up
+        (:func:`pieces.run_chunks`)."""
+        return self.done or run_chunks(self._chunk, max_seconds)
+
+    def _chunk(self) -> bool:
+        k = 0 if self.scored < self.n else 1
+        a = self.scored - (0 if k == 0 else self.n)
+        rows, noisy, t = self.draws[k]
+        b = min(len(rows), a + self.CHUNK)
+        self.losses[k].append(model_losses(self.p, self.data, rows[a:b], noisy[a:b], t[a:b]))
+        self.scored += b - a
         return self.done
 
     def result(self) -> tuple[Estimate, list[dict]]:

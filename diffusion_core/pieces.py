@@ -8,7 +8,8 @@ right" both want the precise ELBO), so a second start for the same weights and k
 joins the measurement running, and a chunk that comes after the end gets the finished
 reply. A chunk after the model changed (replaced, or trained further) is refused.
 
-A *job* has ``scored`` (rows done) and ``advance(max_seconds) -> bool`` (done).
+A *job* has ``scored`` (rows done) and ``advance(max_seconds) -> bool`` (done); jobs
+advance with :func:`run_chunks`, which keeps a piece within its time.
 """
 
 from __future__ import annotations
@@ -19,6 +20,27 @@ from dataclasses import dataclass
 from typing import Any
 
 from .protocol import UserError
+
+
+def run_chunks(step: Callable[[], bool], max_seconds: float | None,
+               clock: Callable[[], float] = time.perf_counter) -> bool:
+    """Call ``step`` (one chunk of a job; it returns True once the job is done) until the
+    job is done or its time is up; returns whether it is done.
+
+    A chunk starts only if one as long as the last would end within ``max_seconds`` of
+    this call, so a piece keeps to its time (give or take the difference between two
+    chunks) instead of overrunning it by a whole chunk. The first chunk always runs, so
+    every call makes progress. ``max_seconds`` None: until done. ``clock``: seconds (the
+    tests pass their own).
+    """
+    end = None if max_seconds is None else clock() + max_seconds
+    while True:
+        began = clock()
+        if step():
+            return True
+        now = clock()
+        if end is not None and now + (now - began) > end:
+            return False
 
 
 @dataclass
