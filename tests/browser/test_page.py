@@ -137,8 +137,9 @@ def test_bad_hash_values_are_ignored(browser, server):
 def test_a_trained_model_survives_a_reload(ready):
     page = ready.page
     train_names(page)
-    # the page saves the model, then measures it; once measured, it has been saved
-    wait_until(page, "document.querySelector('#eval-readout').innerText.includes('×')")
+    # the page measures the model (the evaluated loss, then the precise ELBO), then keeps it
+    wait_until(page, "performance.getEntriesByName('model-kept:names').length > 0", timeout=60_000)
+    assert "Negative ELBO after training" in page.text_content("#elbo-readout")
     page.reload()
     wait_ready(page)
     wait_until(page, "!document.querySelector('#generate').disabled", timeout=20_000)
