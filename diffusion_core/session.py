@@ -22,7 +22,7 @@ import traceback
 
 import numpy as np
 
-from . import checkpoint, dataset, metrics, sampler
+from . import checkpoint, dataset, elbo, metrics, sampler
 from .dataset import DatasetError
 from .model import Params, forward
 from .protocol import SEED_RANGE, ProtocolError, UserError, parse_request
@@ -152,6 +152,7 @@ class Session(LabMethods, TrainingMethods, LeftToRightMethods):
             "config": c.to_json() | {"n_in": c.n_in, "n_out": c.n_out, "n_params": c.n_params},
             "shapes": {k: list(v) for k, v in c.shapes.items()},
             "floor": fl.to_json(),
+            "floor_elbo": elbo.elbo_floor(s.data),  # the same under the ELBO weighting
             "recipes": {k: r.to_json() for k, r in RECIPES[s.task].items()},
             "lr_range": list(LR_RANGE),
             "has_model": s.params is not None,

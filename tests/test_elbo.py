@@ -133,3 +133,41 @@ def test_bad_settings_are_refused_with_the_allowed_range():
         elbo.estimate(p, d, rows=3)
     with pytest.raises(ValueError, match="too many masks"):
         elbo.exact(p, d, panels=100)
+
+
+def test_the_elbo_weightings_floor_is_the_entropy_per_position():
+    d = builtin("names")
+    assert elbo.elbo_floor(d) == pytest.approx(math.log(40) / 7, abs=1e-12)
+    assert elbo.elbo_floor(d) == pytest.approx(elbo.entropy_bits_per_char(d) * math.log(2))
+    dup = names_dataset(["ana", "ana", "ana", "bo", "cy", "dev"])
+    assert elbo.elbo_floor(dup) == pytest.approx(
+        (3 * math.log(2) + 3 * math.log(6)) / 6 / 3, abs=1e-12)
+    # the translator: each row over its own answer region ("a" has two answers, 1 bit each)
+    pairs = pairs_dataset(["a>xy", "a>yx", "b>zz", "cc>x"])
+    m = pairs.maskable.sum(axis=1)
+    assert elbo.elbo_floor(pairs) == pytest.approx(
+        (math.log(2) / m[0] + math.log(2) / m[1]) / 4, abs=1e-12)
+
+
+@pytest.mark.parametrize("data", [builtin("names"),
+                                  pairs_dataset(["a>xy", "a>yx", "b>zz", "cc>x"])],
+                         ids=["names", "pairs"])
+def test_the_exact_posteriors_elbo_weighted_training_loss_averages_to_that_floor(data):
+    """Monte Carlo over the training distribution, with the trainer's own weights."""
+    from diffusion_core.corruption import corrupt
+    from diffusion_core.model import loss_weights
+
+    rng = np.random.default_rng(0)
+    n = 100_000
+    rows = rng.integers(0, len(data.entries), n)
+    t = rng.random(n)
+    x0, maskable = data.tokens[rows], data.maskable[rows]
+    noisy, masked = corrupt(x0, t, maskable, rng)
+    probs = OracleDenoiser(data)(noisy, t)
+    true_p = np.take_along_axis(probs, x0[..., None], axis=2)[..., 0]
+    with np.errstate(divide="ignore"):
+        ce = np.where(masked, -np.log(true_p), 0.0)
+    loss = (loss_weights(maskable, masked, t, "elbo") * ce).sum(axis=1)
+    se = loss.std() / math.sqrt(n)
+    assert abs(loss.mean() - elbo.elbo_floor(data)) < 4 * se + 1e-12, (loss.mean(), se)
+    assert se < 0.02 * elbo.elbo_floor(data)  # a test that can tell 2 % apart

@@ -33,6 +33,41 @@ def test_weighting_option_lives_in_the_url(browser, server):
         w.context.close()
 
 
+FLOOR_LABEL = "document.querySelector('#loss-chart .floor-label').textContent"
+
+
+def test_the_charts_best_possible_loss_follows_the_weighting_trained_with(browser, server):
+    """The ELBO weighting's best is the data's entropy per position, ln 40 / 7 = 0.527, not
+    the plain floor 0.394: the dashed line shows the one the chart's losses can reach."""
+    w = open_page(browser, server, "#weighting=elbo")
+    try:
+        page = w.page
+        wait_until(page, f"{FLOOR_LABEL} === 'best possible 0.527'", timeout=180_000)
+        page.select_option("#weighting", "uniform")  # no model yet: the next run's weighting
+        wait_until(page, f"{FLOOR_LABEL} === 'best possible 0.394'")
+        page.select_option("#weighting", "elbo")
+        wait_until(page, f"{FLOOR_LABEL} === 'best possible 0.527'")
+        page.wait_for_selector("#train:not([disabled])", timeout=180_000)
+        start_training(page, epochs="100")
+        wait_until(page, TRAIN_DONE, timeout=120_000)
+        # the ELBO-weighted losses end above their own best, not below the plain floor
+        last = page.evaluate("(() => { const v = document.querySelector('#loss-readout').textContent;"
+                             " return Number(v); })()")
+        assert 0.527 < last < 1.5, last
+        # a model is on the chart: choosing the other weighting for the next run changes nothing
+        page.select_option("#weighting", "uniform")
+        assert page.evaluate(FLOOR_LABEL) == "best possible 0.527"
+        page.click("#train")  # a fresh run with the plain weighting (100 epochs end fast)
+        wait_until(page, f"{FLOOR_LABEL} === 'best possible 0.394'")
+        wait_until(page, "document.querySelector('#train-message').textContent"
+                         ".includes('cross-entropy on every position') || "
+                         "document.querySelector('#train-message').textContent.startsWith('Done')")
+        wait_until(page, TRAIN_DONE, timeout=120_000)
+        w.check_clean()
+    finally:
+        w.context.close()
+
+
 def test_train_button_during_a_run_never_restarts_silently(ready):
     page = ready.page
     start_training(page, epochs="1000", recipe="seed")  # long enough to click during it

@@ -81,6 +81,10 @@ function bindTrainingControls(s) {
     seed: { el: $("seed") },
     weighting: { el: $("weighting") },
   });
+  // With no model on the chart, its dashed floor follows the weighting the next run will use.
+  $("weighting").addEventListener("change", () => {
+    if (!page.tasks.names.hasModel && !page.running("names")) showFloor(s, page.tasks.names.info, state.get("weighting"));
+  });
   // Picking a recipe brings its learning rate and epochs with it.
   $("recipe").addEventListener("change", () => {
     const r = page.recipes("names")[state.get("recipe")];
@@ -121,7 +125,7 @@ function onModelReplaced(s, { info, cause, loaded, version }) {
   s.elbo.modelReplaced(cause, info);
   s.lastRecipe = null; // "+500 more" now goes on with the new model's recipe
   if (!info) return;
-  s.lossChart.setFloor(info.floor.mean);
+  showFloor(s, info, info.recipe?.weighting ?? s.state.get("weighting"));
   s.predictIndex = Math.max(0, info.entries.indexOf("rahul"));
   if (info.has_model && info.history?.length) {
     s.lossChart.setLosses(info.history);
@@ -135,6 +139,13 @@ function onModelReplaced(s, { info, cause, loaded, version }) {
     refreshPrediction(s);
     evaluateNames(s, version, null);
   }
+}
+
+/** The chart's dashed line: the best possible loss under the weighting the chart's losses
+ *  were trained with (the Bayes floor; under the ELBO weighting, the data's entropy per
+ *  position, which is higher). */
+function showFloor(s, info, weighting) {
+  s.lossChart.setFloor(weighting === "elbo" ? info?.floor_elbo : info?.floor?.mean);
 }
 
 /** The model is gone: clear what showed it. */
@@ -194,6 +205,7 @@ function runPlan(s, fresh) {
     s.byT.clear("Measured when this run ends.");
     $("eval-readout").textContent = "Measured after training.";
     const weighting = state.get("weighting");
+    showFloor(s, s.page.tasks.names.info, weighting);
     s.elbo.reset(epochs);
     say(s.message, `Training: ${epochs} epochs, ${state.get("recipe") === "seed" ? "original" : "default"} recipe, learning rate ${fmt.lr(lr)}, ` +
       `${weighting === "elbo" ? "ELBO weighting" : "cross-entropy on every position"}.`);
