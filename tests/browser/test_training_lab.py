@@ -141,14 +141,20 @@ def check_snapshots(page):
 
 def check_no_t(page):
     page.click("#train-no-t")
-    wait_until(page, "document.querySelector('#no-t-readout').innerText.includes('differ by')",
+    wait_until(page, "document.querySelector('#no-t-readout').innerText.includes('minus without')",
                timeout=180_000)
     r = text(page, "#no-t-readout")
     with_t = re.search(r"with t \(your model\) " + NUM + " ± " + NUM, r).groups()
     without = re.search(r"without t " + NUM + " ± " + NUM, r).groups()
     (a, sa), (b, sb) = map(float, with_t), map(float, without)
     assert 0 < a < 3 and 0 < b < 3 and 0 < sa < 0.05 and 0 < sb < 0.05
-    assert abs(a - b) < 4 * (sa**2 + sb**2) ** 0.5, r
+    # the difference, with the standard error of the paired differences (the same draws
+    # score both models): far below either loss's own, and the loss barely moves without t
+    d, sd = map(float, re.search(r"With t minus without: (-?\d+\.\d+) ± " + NUM, r).groups())
+    assert abs(d - (a - b)) <= 0.0015 and 0 < sd < min(sa, sb) / 5, r
+    assert abs(d) < 0.005, r  # under the loss's spread between random seeds (0.005)
+    ratio = float(re.search(NUM + r" times that error", r).group(1))
+    assert abs(ratio - abs(d) / sd) <= 0.1 + 0.05 * ratio, r  # d and sd are rounded
     assert not page.locator("#generate").is_disabled()  # the reader's model is still there
 
 

@@ -67,13 +67,17 @@ async function run(s) {
   }
 }
 
+/** The readout. Both models are scored on the same draws, so the difference's standard
+ *  error is that of the paired differences (r.difference), far smaller than either loss's
+ *  own: both models find the same draws hard. */
 function compareText(r, start) {
-  const d = r.difference.mean;
-  const comb = Math.hypot(r.with_t.stderr, r.without_t.stderr);
+  const d = r.difference;
   const est = (e) => `${fmt.fixed(e.mean, 3)} ± ${fmt.err(e.stderr)}`;
   const epochs = r.epochs_with_t === r.epochs_without_t ? `both ${r.epochs_with_t} epochs`
     : `your model ${r.epochs_with_t} epochs (continued past the recipe's ${start.epochs}), the model without t ${r.epochs_without_t}`;
+  const ratio = d.stderr > 0 ? `, ${fmt.fixed(Math.abs(d.mean) / d.stderr, 1)} times that error` : "";
   return `Loss on the same ${fmt.count(r.n)} fresh draws, in nats per position: with t (your model) ${est(r.with_t)}; ` +
-    `without t ${est(r.without_t)}. They differ by ${fmt.fixed(d, 4)}, ${fmt.fixed(Math.abs(d) / comb, 1)} times ` +
-    `their combined standard error (${fmt.fixed(comb, 4)}); ${epochs}, random seed ${start.seed}.`;
+    `without t ${est(r.without_t)}. With t minus without: ${fmt.fixed(d.mean, 5)} ± ${fmt.finite(d.stderr) ? d.stderr.toPrecision(2) : fmt.DASH} ` +
+    `(the standard error of the paired difference: the same draws score both models, so the difference is ` +
+    `measured far more precisely than either loss${ratio}); ${epochs}, random seed ${start.seed}.`;
 }
