@@ -56,7 +56,7 @@ def test_train_left_to_right_reports_exact_likelihoods_as_cpython_does(ready):
     assert [r[0] for r in rows] == ["Left to right, trained just now (100 epochs)",
                                     "Your diffusion model (100 epochs), read left to right",
                                     "Your diffusion model (100 epochs)", "The data itself"]
-    assert [r[3] for r in rows] == ["7", "7", "at most one per step (10 by default)", "–"]
+    assert [r[3] for r in rows] == ["7", "7", "7, one per position (Generate's default takes 10 steps)", "–"]
     assert rows[1][2] == "exact negative log-likelihood, before the word rules"
     # CPython, same data, recipe and seed: the same figures to the shown decimals
     d = builtin("names")

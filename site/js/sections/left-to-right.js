@@ -115,7 +115,8 @@ function drawTable(r, bound) {
     [`Your diffusion model (${r.diffusion_epochs} epochs), read left to right`, fmt.fixed(r.diffusion_left_to_right, 3),
       "exact negative log-likelihood, before the word rules", String(r.nfe)],
     [`Your diffusion model (${r.diffusion_epochs} epochs)`, bound ? `${fmt.fixed(bound.bits_per_char, 3)} ± ${fmt.err(bound.stderr)}` : fmt.DASH,
-      "negative ELBO: an upper bound on the likelihood of random order, one position per step", "at most one per step (10 by default)"],
+      "negative ELBO: an upper bound on the negative log-likelihood of random order, one position per step",
+      `${r.nfe}, one per position (Generate's default takes 10 steps)`],
     ["The data itself", fmt.fixed(r.nll.entropy_bits_per_char, 3), "entropy: no model goes lower", fmt.DASH],
   ];
   const tr = (cells, header) => {

@@ -47,7 +47,7 @@ async function load(engine, page, kept) {
   if (!file) return;
   try {
     if (file.size > MAX_MODEL_BYTES) {
-      say(msg, `“${file.name}” is ${fmt.bytes(file.size)}; model files from this page are about 1 MB, and files over 5 MB are refused. Your current model is kept.`, "error");
+      say(msg, `“${file.name}” is ${fmt.bytes(file.size)}; model files from this page are 0.5–1 MB, or up to 5 MB with their training snapshots, and files over 5 MB are refused. Your current model is kept.`, "error");
       return;
     }
     const text = await file.text();

@@ -54,7 +54,7 @@ function showRemovedMass(r) {
   const pct = m === null ? "" : m < 0.0005 ? "under 0.1" : m < 0.1 ? (100 * m).toFixed(1) : String(Math.round(100 * m));
   $("removed-mass").textContent = m === null ? "" :
     `Removed by the word rules: ${pct}% of the model's probability, on average over the draws. ` +
-    "That is how often, left alone, the model would have broken the word (a mask, a pad at the start, a letter after a pad); the sampler draws only among the allowed characters, their probabilities scaled up to sum to one.";
+    "That is how often, left alone, the model would have broken the word (a mask, a pad at the start or before a letter already written, a letter after a pad); the sampler draws only among the allowed characters, their probabilities scaled up to sum to one.";
 }
 
 function updateButtons(s) {
