@@ -43,6 +43,7 @@ from sitebuild.math import prerender_math  # noqa: E402
 from sitebuild.npm_deps import ensure_node_modules  # noqa: E402
 from sitebuild.own_wheel import build_own_wheel  # noqa: E402
 from sitebuild.pyodide_wheels import obtain_wheel  # noqa: E402
+from sitebuild.reading_time import write_reading_time  # noqa: E402
 from sitebuild.util import copy_file, log  # noqa: E402
 from sitebuild.vendor import vendor_fonts, vendor_katex  # noqa: E402
 
@@ -89,6 +90,7 @@ def build(out: Path) -> None:
 
     vendor_katex(staging)
     log(f"typeset {prerender_math(staging)} formulas with KaTeX")
+    log(f"reading time: about {write_reading_time(staging)} minutes")
     vendor_fonts(staging)
     log(f"inlined {len(inline_stylesheets(staging))} style sheets into index.html")
     (staging / ".nojekyll").write_bytes(b"")

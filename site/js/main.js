@@ -31,7 +31,6 @@ import { createSampling } from "./sections/sampling.js";
 import { createTranslator } from "./sections/translator.js";
 import { createYourData } from "./sections/your-data.js";
 import { createModels } from "./sections/models.js";
-import { createArticle } from "./sections/article.js";
 import { createFacts } from "./sections/facts.js";
 import { createSamplers } from "./sections/samplers.js";
 import { createQuality } from "./sections/quality.js";
@@ -129,6 +128,5 @@ async function warmUp() {
 // the boxes the address does not keep: a reload gives back what was typed in this tab
 keepTyped(["pattern", "fill-n", "answer-word", "answer-pattern", "quality-n", "word"]);
 page.changed();
-createArticle();
 performance.mark("page-built"); // every section answers from here on (the tests wait for it)
 built();
