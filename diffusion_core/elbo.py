@@ -83,6 +83,20 @@ def as_denoiser(model):
     return model
 
 
+def row_nll(data: Dataset) -> np.ndarray:
+    """Each row's -ln p(row) under the data's empirical distribution, nats, shape (n,).
+
+    Duplicates are counted: a name written c times in n rows has p = c / n. For the
+    translator, p is the answer's probability given its question (c over the count of
+    rows with that question).
+    """
+    counts = Counter(data.entries)
+    if data.task == "translate":
+        q_counts = Counter(e.split(">", 1)[0] for e in data.entries)
+        return np.array([math.log(q_counts[e.split(">", 1)[0]] / counts[e]) for e in data.entries])
+    return np.array([math.log(len(data.entries) / counts[e]) for e in data.entries])
+
+
 def entropy_bits_per_char(data: Dataset) -> float:
     """Entropy of the empirical data distribution (duplicates counted) per maskable position.
 
@@ -90,13 +104,7 @@ def entropy_bits_per_char(data: Dataset) -> float:
     H(answer | question) / mean answer-region length (pads included).
     """
     m_mean = float(data.maskable.sum(axis=1).mean())
-    counts = Counter(data.entries)
-    if data.task == "translate":
-        q_counts = Counter(e.split(">", 1)[0] for e in data.entries)
-        h = sum(c * math.log2(q_counts[e.split(">", 1)[0]] / c) for e, c in counts.items())
-    else:
-        h = sum(c * math.log2(len(data.entries) / c) for c in counts.values())
-    return h / len(data.entries) / m_mean
+    return float(row_nll(data).mean()) / math.log(2) / m_mean
 
 
 def elbo_floor(data: Dataset) -> float:
@@ -112,14 +120,7 @@ def elbo_floor(data: Dataset) -> float:
     the 40 built-in names, :func:`entropy_bits_per_char` times ln 2. The plain
     weighting's floor is :func:`metrics.loss_floor`, which is lower (0.394).
     """
-    m = data.maskable.sum(axis=1)
-    counts = Counter(data.entries)
-    if data.task == "translate":
-        q_counts = Counter(e.split(">", 1)[0] for e in data.entries)
-        nll = [math.log(q_counts[e.split(">", 1)[0]] / counts[e]) for e in data.entries]
-    else:
-        nll = [math.log(len(data.entries) / counts[e]) for e in data.entries]
-    return float(np.mean(np.array(nll) / m))
+    return float(np.mean(row_nll(data) / data.maskable.sum(axis=1)))
 
 
 def _masks(pos: np.ndarray, L: int) -> np.ndarray:
