@@ -29,6 +29,7 @@ import numpy as np
 from . import snapshot_file
 from .dataset import Dataset, DatasetError, from_json
 from .model import ModelConfig, Params
+from .pieces import run_chunks
 from .protocol import SEED_RANGE, echo
 from .train import RECIPES, Recipe, get_recipe
 
@@ -56,9 +57,10 @@ class Checkpoint:
     snapshots: list | None = None
 
 
-def dumps(ck: Checkpoint) -> str:
+def _header(ck: Checkpoint) -> dict:
+    """Every field of the file but the weights (and the snapshots), in the file's order."""
     p = ck.params
-    obj = {
+    return {
         "format": FORMAT,
         "version": VERSION,
         "config": p.config.to_json(),
@@ -67,13 +69,56 @@ def dumps(ck: Checkpoint) -> str:
         "recipe": ck.recipe.to_json() if ck.recipe else None,
         "seed": ck.seed,
         "history": list(ck.history),
-        "weights": {k: v.tolist() for k, v in p.views.items()},
     }
+
+
+def dumps(ck: Checkpoint) -> str:
+    """The model file's text (the module's format); with the snapshots if ``ck`` has them."""
+    obj = _header(ck) | {"weights": {k: v.tolist() for k, v in ck.params.views.items()}}
     text = json.dumps(obj, separators=(",", ":"), allow_nan=False)
     if ck.snapshots is None:
         return text
     obj["snapshots"] = snapshot_file.encode(ck.snapshots, MAX_BYTES - len(text) - 1000)
     return json.dumps(obj, separators=(",", ":"), allow_nan=False)
+
+
+class DumpJob:
+    """:func:`dumps` of a checkpoint without snapshots, written a few weight rows at a time.
+
+    Writing the 27,466 weights of the default names model as shortest round-trip decimals
+    takes the browser's worker 70-80 ms in one piece (Pyodide; 30-45 ms under Node.js), so
+    the page keeps its copy of a model through ``save_start`` / ``save_chunk``
+    (``session.py``), in pieces that let a reader's request in between. ``advance(s)``
+    writes rows for about ``s`` seconds and returns True once ``text`` is complete:
+    exactly the text of :func:`dumps` (a test checks it), as JSON writes a list of lists
+    as its rows' texts joined by commas. ``scored``/``total``: rows written / in all.
+    Raises ValueError for a checkpoint with snapshots (:func:`dumps` writes those).
+    """
+
+    def __init__(self, ck: Checkpoint):
+        if ck.snapshots is not None:
+            raise ValueError("DumpJob writes no snapshots; use dumps")
+        head = json.dumps(_header(ck), separators=(",", ":"), allow_nan=False)
+        self._head = head[:-1] + ',"weights":{'
+        self._rows = [(name, i, m) for name, m in ck.params.views.items()
+                      for i in range(m.shape[0])]
+        self._done: dict[str, list[str]] = {name: [] for name in ck.params.views}
+        self.scored, self.total = 0, len(self._rows)
+        self.text: str | None = None
+
+    def _step(self) -> bool:
+        name, i, m = self._rows[self.scored]
+        self._done[name].append(json.dumps(m[i].tolist(), separators=(",", ":"),
+                                           allow_nan=False))
+        self.scored += 1
+        if self.scored < self.total:
+            return False
+        weights = ",".join(f'{json.dumps(k)}:[{",".join(rows)}]' for k, rows in self._done.items())
+        self.text = self._head + weights + "}}"
+        return True
+
+    def advance(self, max_seconds: float | None) -> bool:
+        return self.text is not None or run_chunks(self._step, max_seconds)
 
 
 def output_bound(p: Params) -> float:

@@ -1,10 +1,11 @@
 """Measurements in pieces, one per task, shared by every caller of the worker.
 
-The precise ELBO (``elbo_start`` / ``elbo_chunk``) and the evaluated loss
-(``evaluate_start`` / ``evaluate_chunk``) run in pieces of a few milliseconds so the
-worker answers other requests between them. Two parts of the page may ask for the same
-measurement of the same weights at once (section IV after a run and "Train left to
-right" both want the precise ELBO), so a second start for the same weights and key
+The precise ELBO (``elbo_start`` / ``elbo_chunk``), the evaluated loss
+(``evaluate_start`` / ``evaluate_chunk``) and the model file the page keeps after a run
+(``save_start`` / ``save_chunk``, :class:`checkpoint.DumpJob`) run in pieces of a few
+milliseconds so the worker answers other requests between them. Two parts of the page
+may ask for the same measurement of the same weights at once (section IV after a run and
+"Train left to right" both want the precise ELBO), so a second start for the same weights and key
 joins the measurement running, and a chunk that comes after the end gets the finished
 reply. A chunk after the model changed (replaced, or trained further) is refused.
 

@@ -25,6 +25,7 @@ import numpy as np
 from . import checkpoint, dataset, elbo, metrics, sampler
 from .dataset import DatasetError
 from .model import Params, forward
+from .pieces import Pieces
 from .protocol import SEED_RANGE, ProtocolError, UserError, parse_request
 from .protocol import echo as _echo
 from .protocol import error_reply as _reply_error
@@ -346,6 +347,28 @@ class Session(LabMethods, TrainingMethods, LeftToRightMethods):
         ck = checkpoint.Checkpoint(p, s.data, s.recipe, s.seed, list(s.history),
                                    self._file_snapshots(s, args))  # {snapshots: true} adds them
         return {"text": checkpoint.dumps(ck), "filename": f"tiny-diffusion-{s.task}.json"}
+
+    def _save_pieces(self) -> Pieces:
+        if not hasattr(self, "_saves"):
+            self._saves = Pieces("save_start")
+        return self._saves
+
+    def do_save_start(self, args):
+        """``save`` (no snapshots) in pieces: {task} -> {task, done: false, scored: 0, rows},
+        then ``save_chunk`` {task, max_ms = 25 (1-1000)} until ``done``, whose reply also
+        holds ``text`` and ``filename``, the same as ``save``'s (checkpoint.DumpJob). A
+        second start for the same weights joins the one running; a chunk after the end gets
+        the finished reply; one after the model changed is refused."""
+        s = self.slots[_task(args)]
+        p = s.require_model()
+        ck = checkpoint.Checkpoint(p, s.data, s.recipe, s.seed, list(s.history))
+        return self._save_pieces().start(
+            s, None, lambda: checkpoint.DumpJob(ck), lambda job: job.total,
+            lambda job, t0: {"text": job.text, "filename": f"tiny-diffusion-{s.task}.json"})
+
+    def do_save_chunk(self, args):
+        s = self.slots[_task(args)]
+        return self._save_pieces().chunk(s, _num(args, "max_ms", 25, 1, MAX_CHUNK_MS) / 1000)
 
     def do_load(self, args):
         """Load a model file (``text``); on any error the current model is kept."""

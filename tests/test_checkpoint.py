@@ -144,3 +144,30 @@ def test_presets_and_custom_recipes_load_as_they_were_saved(recipe):
         ck = _good()
         ck.recipe = r
         assert loads(dumps(ck)).recipe == r
+
+
+@pytest.mark.parametrize("task", ["names", "translate"])
+@pytest.mark.parametrize("piece_s", [0.0, 1e-4, None], ids=["a row a piece", "0.1 ms", "whole"])
+def test_the_file_written_in_pieces_is_the_file_written_at_once(task, piece_s):
+    ck = _good(task)
+    job = checkpoint.DumpJob(ck)
+    assert (job.scored, job.text) == (0, None)
+    assert job.total == sum(m.shape[0] for m in ck.params.views.values())
+    pieces = 1
+    while not job.advance(piece_s):
+        pieces += 1
+        assert job.text is None and 0 < job.scored < job.total
+    assert job.text == dumps(ck) and job.scored == job.total
+    if piece_s is None:
+        assert pieces == 1  # no time limit: the whole file in one piece
+    elif piece_s == 0.0:
+        assert pieces == job.total  # every piece writes at least one row
+    assert job.advance(0.0) is True and job.text == dumps(ck)  # done stays done
+    assert np.array_equal(loads(job.text).params.flat, ck.params.flat)
+
+
+def test_the_file_in_pieces_holds_no_snapshots():
+    ck = _good()
+    ck.snapshots = [(1, 2.0, ck.params.flat.copy())]
+    with pytest.raises(ValueError, match="no snapshots"):
+        checkpoint.DumpJob(ck)

@@ -270,6 +270,41 @@ def test_evaluate_in_pieces_gives_the_one_piece_figures_and_lets_a_generate_in(t
     assert "max ms must be between 1 and 1000" in user_error(s, "evaluate_chunk", max_ms=0)
 
 
+@pytest.mark.parametrize("task", ["names", "translate"])
+def test_save_in_pieces_gives_the_saved_file_and_lets_a_generate_in(task):
+    """The page keeps its copy of a model through save_start / save_chunk (persistence.js)."""
+    s = Session()
+    ok(s, "train_start", task=task)
+    ok(s, "train_chunk", task=task, max_epochs=3, max_ms=1000)
+    whole = ok(s, "save", task=task)
+    first = ok(s, "save_start", task=task)
+    assert (first["done"], first["scored"]) == (False, 0) and first["rows"] > 100
+    pieces, between = [first], []
+    while not pieces[-1]["done"]:
+        if task == "names":
+            between.append(ok(s, "sample", n=1, seed=len(pieces))["samples"][0]["text"])
+        pieces.append(ok(s, "save_chunk", task=task, max_ms=1))
+        assert len(pieces) < 1000
+    scored = [p["scored"] for p in pieces]
+    assert len(pieces) > 2 and scored == sorted(scored) and scored[-1] == first["rows"]
+    assert task != "names" or all(between)  # a Generate answered between the pieces
+    last = pieces[-1]
+    assert (last["text"], last["filename"]) == (whole["text"], whole["filename"])
+    assert ok(s, "save_chunk", task=task) == last  # after the end: the finished reply
+    assert "max ms must be between 1 and 1000" in user_error(s, "save_chunk", max_ms=0)
+
+
+def test_a_save_piece_after_the_model_changed_is_refused():
+    s = Session()
+    assert "no trained model yet" in user_error(s, "save_start")
+    ok(s, "train_start", task="names")
+    ok(s, "train_chunk", task="names", max_epochs=2, max_ms=1000)
+    ok(s, "save_start")
+    ok(s, "train_chunk", task="names", max_epochs=1, max_ms=1000)  # trained on
+    assert "the model changed" in user_error(s, "save_chunk")
+    assert "start one with save_start" in user_error(s, "save_chunk")
+
+
 def test_a_second_evaluate_joins_the_one_running():
     s = Session()
     ok(s, "train_start", task="names")

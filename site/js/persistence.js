@@ -37,8 +37,11 @@ export function createPersistence({ engine, page }) {
 async function saveModel(p, task, version) {
   if (p.page.tasks[task].version !== version) return; // replaced meanwhile: nothing to keep
   try {
-    const r = await p.engine.call("save", { task });
-    if (p.page.tasks[task].version !== version) return;
+    // in pieces of at most 25 ms (save_start / save_chunk): writing the whole file takes
+    // the worker 70-80 ms, which a Generate pressed meanwhile would wait for
+    const stale = () => p.page.tasks[task].version !== version;
+    const r = await p.engine.pieces("save", { task }, stale);
+    if (!r) return;
     p.kept[task].savedText = r.text;
     if (await storage.put(`model:${task}`, r.text)) performance.mark(`model-kept:${task}`); // the tests wait for it
   } catch { /* storage is a bonus; the page works without it */ }
