@@ -273,8 +273,8 @@ async function finishNames(s, r, err, version, fresh) {
     : `Done: ${r.done} more epochs in ${r.elapsed.toFixed(1)} s, ${r.epoch} in all.`;
   say(s.message, r.stopped ? `Stopped at epoch ${r.epoch}. +500 more goes on from here.` : `${done} Measuring the model on fresh draws…`, r.stopped ? "" : "ok");
   refreshPrediction(s);
-  // first what the reader waits for (the measurements, in pieces a Generate goes between);
-  // then keep the model: writing its file takes the worker 70-80 ms in one piece
+  // first what the reader waits for (the measurements), then keep the model; all in pieces
+  // of at most 25 ms that a Generate goes between (the file alone takes the worker 70-80 ms)
   await evaluateNames(s, version, r.stopped ? null : done);
   await s.kept.saveModel("names", version);
 }
