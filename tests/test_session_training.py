@@ -245,6 +245,22 @@ def test_warm_up_sends_the_pages_own_requests_to_a_private_session(monkeypatch):
                             "trace", "snapshots", "sample", "evaluate"}
 
 
+def drain_pieces(s: Session, method: str, task: str, first: dict, min_pieces: int) -> dict:
+    """``<method>_chunk`` of 1 ms until done, a Generate (names) between every two pieces;
+    checks that the pieces advance to the last row and returns the finished reply."""
+    pieces, between = [first], []
+    while not pieces[-1]["done"]:
+        if task == "names":
+            between.append(ok(s, "sample", n=1, seed=len(pieces))["samples"][0]["text"])
+        pieces.append(ok(s, f"{method}_chunk", task=task, max_ms=1))
+        assert len(pieces) < 2000
+    scored = [p["scored"] for p in pieces]
+    assert len(pieces) >= min_pieces and scored == sorted(scored)
+    assert scored[-1] == first["rows"]
+    assert task != "names" or all(between)  # a Generate answered between the pieces
+    return pieces[-1]
+
+
 @pytest.mark.parametrize("task", ["names", "translate"])
 def test_evaluate_in_pieces_gives_the_one_piece_figures_and_lets_a_generate_in(task):
     s = Session()
@@ -254,16 +270,7 @@ def test_evaluate_in_pieces_gives_the_one_piece_figures_and_lets_a_generate_in(t
     whole = ok(s, "evaluate", task=task)
     first = ok(s, "evaluate_start", task=task)
     assert (first["done"], first["scored"], first["rows"]) == (False, 0, 25_000)
-    pieces, between = [first], []
-    while not pieces[-1]["done"]:
-        if task == "names":
-            between.append(ok(s, "sample", n=1, seed=len(pieces))["samples"][0]["text"])
-        pieces.append(ok(s, "evaluate_chunk", task=task, max_ms=1))
-        assert len(pieces) < 200
-    scored = [p["scored"] for p in pieces]
-    assert len(pieces) > 5 and scored == sorted(scored) and scored[-1] == 25_000
-    assert task != "names" or all(between)  # a Generate answered between the pieces
-    last = pieces[-1]
+    last = drain_pieces(s, "evaluate", task, first, min_pieces=6)
     for key in ("eval", "floor", "by_t", "accuracy"):
         assert last.get(key) == whole.get(key), key  # the same numbers, however it is cut
     assert ok(s, "evaluate_chunk", task=task) == last  # after the end: the finished reply
@@ -279,16 +286,7 @@ def test_save_in_pieces_gives_the_saved_file_and_lets_a_generate_in(task):
     whole = ok(s, "save", task=task)
     first = ok(s, "save_start", task=task)
     assert (first["done"], first["scored"]) == (False, 0) and first["rows"] > 100
-    pieces, between = [first], []
-    while not pieces[-1]["done"]:
-        if task == "names":
-            between.append(ok(s, "sample", n=1, seed=len(pieces))["samples"][0]["text"])
-        pieces.append(ok(s, "save_chunk", task=task, max_ms=1))
-        assert len(pieces) < 1000
-    scored = [p["scored"] for p in pieces]
-    assert len(pieces) > 2 and scored == sorted(scored) and scored[-1] == first["rows"]
-    assert task != "names" or all(between)  # a Generate answered between the pieces
-    last = pieces[-1]
+    last = drain_pieces(s, "save", task, first, min_pieces=3)
     assert (last["text"], last["filename"]) == (whole["text"], whole["filename"])
     assert ok(s, "save_chunk", task=task) == last  # after the end: the finished reply
     assert "max ms must be between 1 and 1000" in user_error(s, "save_chunk", max_ms=0)
