@@ -29,7 +29,7 @@ def test_time_conditioning_is_explained_truthfully(page):
     assert "how boldly to guess" not in page.inner_text("body")
     assert "does not depend on t" in model
     assert re.search(r"t\s*m\s*\(1 − t\)\s*L−m", model)  # the factor that cancels
-    assert "MDLM" in model and "drops the time input" in model
+    assert "MDLM" in model and "leaves the time input out" in model
     assert "harmless" in model and "original page" in model
     takeaways = section_text(page, "takeaways")
     assert "how much to hedge" not in takeaways and "does not need it" in takeaways

@@ -66,6 +66,27 @@ def test_every_quoted_figure_follows_the_data_in_use(ready):
     assert "At most 6 letters" in page.inner_text("#word-hint")
 
 
+def test_more_data_than_forty_is_still_one_whole_batch(ready):
+    """The default recipes take the whole dataset in one step (batch size 0, recipe.py),
+    whatever its size: the text must not speak of batches of 40."""
+    page = ready.page
+    letters = "abcdefghij"
+    names = [a + b + "na" for a in letters for b in letters[:6]]  # 60 distinct names
+    page.fill("#names-data", "\n".join(names))
+    page.click("#use-names")
+    wait_until(page, "document.querySelector('[data-fill=\"n-names\"]').textContent === 'sixty'")
+    assert fills(page, "default-batch") == ["on all sixty names at once, one step per epoch"]
+    pairs = [f"{a}{b}o>{b}{a}i" for a in letters for b in letters[:5]]  # 50 pairs
+    page.fill("#pairs-data", "\n".join(pairs))
+    page.click("#use-pairs")
+    wait_until(page, "document.querySelector('[data-fill=\"n-pairs\"]').textContent === 'fifty'")
+    page.select_option("#tr-epochs", "200")
+    page.click("#train-translator")
+    wait_until(page, "document.querySelector('#translator-message').innerText.includes('200 epochs')")
+    message = page.inner_text("#translator-message")
+    assert "Adam on all pairs at once" in message and "batches" not in message, message
+
+
 def test_translator_controls_and_no_stale_answer(ready):
     page = ready.page
     word = page.get_by_label("English word")

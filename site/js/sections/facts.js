@@ -46,8 +46,8 @@ function fillNames(info) {
   fill("H", String(c.hidden));
   fill("n-params", fmt.count(c.n_params));
   const n = info.entries.length;
-  const b = info.recipes?.default?.batch_size || 40;
-  fill("default-batch", n <= b ? `on all ${countWords(n)} names at once, one step per epoch`
+  const b = info.recipes?.default?.batch_size ?? 0; // 0: the whole dataset in one step (recipe.py)
+  fill("default-batch", b === 0 || n <= b ? `on all ${countWords(n)} names at once, one step per epoch`
     : `on batches of ${b} names, ${Math.ceil(n / b)} steps per epoch`);
 }
 

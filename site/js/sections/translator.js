@@ -87,11 +87,12 @@ function showLimit(s, maxLen) {
   $("word-hint").textContent = `At most ${maxLen} letters, a–z (the longest question it was trained on).`;
 }
 
-/** How the default recipe goes through `n` pairs: "all 30 pairs at once" or "batches of 40 pairs". */
+/** How the default recipe goes through the pairs: "all pairs at once" (batch size 0, the
+ * whole dataset in one step: recipe.py) or "batches of B pairs". */
 function batching(s) {
   const n = s.page.tasks.translate.info?.entries.length;
-  const b = s.page.recipes("translate").default.batch_size || 40;
-  return n && n > b ? `batches of ${b} pairs` : "all pairs at once";
+  const b = s.page.recipes("translate").default.batch_size ?? 0;
+  return b > 0 && n && n > b ? `batches of ${b} pairs` : "all pairs at once";
 }
 
 /** The arguments of a fresh run (`fresh`) or of +500 more, and its epoch target. */
