@@ -155,6 +155,8 @@ def test_the_translator_answer_pattern(ready):
     # the only training pair that fits water → p???? is water → paani
     assert set(page.locator("#fill-oracle li .sample-text").all_inner_texts()) == {"paani"}
     assert "paani" in text(page, "#fill-fitting")
+    # the summary counts answers, not names
+    assert re.match(r"New answers: \d of 5 .*the rest are training answers\.", text(page, "#fill-model-summary"))
     # the translator's own timeline (section XII) has its Top candidates panel too;
     # training ended by translating the word in the box, hello
     wait_until(page, "document.querySelector('#translation').innerText.startsWith('hello')")

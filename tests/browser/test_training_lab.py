@@ -153,6 +153,7 @@ def check_no_t(page):
     d, sd = map(float, re.search(r"With t minus without: (-?\d+\.\d+) ± " + NUM, r).groups())
     assert abs(d - (a - b)) <= 0.0015 and 0 < sd < min(sa, sb) / 5, r
     assert abs(d) < 0.005, r  # under the loss's spread between random seeds (0.005)
+    assert "In short: the difference is smaller than the 0.005" in r and "equally good" in r, r
     ratio = float(re.search(NUM + r" times that error", r).group(1))
     assert abs(ratio - abs(d) / sd) <= 0.1 + 0.05 * ratio, r  # d and sd are rounded
     assert not page.locator("#generate").is_disabled()  # the reader's model is still there
@@ -181,3 +182,26 @@ def test_snapshots_of_a_finished_run_stay_hidden_once_the_next_run_starts(ready)
     assert page.inner_text("#snapshot-note").startswith("Training: this run's snapshots")
     wait_until(page, TRAIN_DONE, timeout=120_000)
     wait_until(page, "!document.querySelector('#snapshot').disabled", timeout=30_000)
+
+
+def test_results_of_the_earlier_weights_are_cleared_when_training_starts(ready):
+    """Names, filled patterns and the comparison without t written by the weights before a
+    run never stay beside the new model."""
+    page = ready.page
+    start_training(page, epochs="100")
+    wait_until(page, TRAIN_DONE, timeout=120_000)
+    page.click("#generate")
+    wait_until(page, "document.querySelectorAll('#samples li').length === 15")
+    page.fill("#pattern", "a????")
+    page.click("#fill")
+    wait_until(page, "document.querySelectorAll('#fill-model li').length > 0")
+    assert "Filled a????" in text(page, "#fill-message")
+    page.evaluate("document.querySelector('#no-t-readout').textContent = 'a comparison'")
+    page.click("#train")  # a fresh run, with new weights
+    wait_until(page, "document.querySelectorAll('#samples li').length === 0")
+    assert "cleared when training started" in text(page, "#sample-message")
+    assert page.locator("#fill-model li").count() == 0
+    assert "cleared when training started" in text(page, "#fill-message")
+    assert text(page, "#no-t-readout") == ""
+    wait_until(page, TRAIN_DONE, timeout=120_000)
+    assert "press Generate for the new model's" in text(page, "#sample-message")  # still true

@@ -26,6 +26,7 @@ const BUILT_IN_EXAMPLES = ["r???l", "??vya", "a?i", "?????"];
 
 const NO_NAMES_MODEL = "Train a names model first (section IV): the model fills the pattern.";
 const NO_TRANSLATOR = "Train the translator first (section XII): it fills the answer pattern.";
+const REFILL = "The answers of the earlier weights were cleared when training started; press Fill in for the new model's.";
 
 export function createInfill({ engine, state, page }) {
   const s = { engine, state, page, seq: 0, last: null, task: "names", picked: "model", message: $("fill-message") };
@@ -37,9 +38,10 @@ export function createInfill({ engine, state, page }) {
     caption: () => (s.picked === "model" ? "The model" : "The oracle as the sampler"),
     noun: () => (s.task === "names" ? "names" : "pairs"),
   });
+  const answers = () => (s.task === "translate" ? "answers" : "names");
   s.lists = {
-    model: createSamples({ list: $("fill-model"), novelty: $("fill-model-summary"), onPick: (i) => pick(s, "model", i) }),
-    oracle: createSamples({ list: $("fill-oracle"), novelty: $("fill-oracle-summary"), onPick: (i) => pick(s, "oracle", i) }),
+    model: createSamples({ list: $("fill-model"), novelty: $("fill-model-summary"), onPick: (i) => pick(s, "model", i), noun: answers }),
+    oracle: createSamples({ list: $("fill-oracle"), novelty: $("fill-oracle-summary"), onPick: (i) => pick(s, "oracle", i), noun: answers }),
   };
   const onEnter = (el, fn) => el.addEventListener("keydown", (e) => {
     if (e.key === "Enter") {
@@ -72,7 +74,9 @@ export function createInfill({ engine, state, page }) {
   const drop = ({ task }) => { // the model the answers came from is gone or changing
     if (task !== s.task) return;
     s.seq += 1; // an answer still arriving belongs to the old model: drop it
+    const had = s.last !== null;
     clear(s, "Press Fill in to fill the pattern with the current model.");
+    if (had) say(s.message, REFILL); // the line saying what was filled goes with the answers
   };
   page.on("model-replaced", drop);
   page.on("run-started", drop);
@@ -162,6 +166,7 @@ async function run(s, task) {
   const { inputs, args } = request(s, task);
   if (!page.ready) return say(s.message, "Python is still loading; Fill in works once it is ready.", "error");
   if (!page.usable(task)) {
+    if (s.last) clear(s, "No answers: this request was not run."); // the earlier ones answer another request
     return say(s.message, task === "names" ? NO_NAMES_MODEL : NO_TRANSLATOR, "error");
   }
   const t0 = performance.now();

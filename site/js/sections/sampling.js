@@ -10,6 +10,7 @@ import { createTimeline } from "../widgets/timeline.js";
 import { createSamples } from "../widgets/samples.js";
 
 const TIMELINE_NOTE = "Press Generate, then pick a name to see how it was revealed.";
+const RETRAINED = "The names written by the earlier weights were cleared when training started; press Generate for the new model's.";
 
 export function createSampling({ engine, state, page }) {
   const s = { engine, state, page, sampling: false, drawn: 0, lastSamples: null, message: $("sample-message") };
@@ -23,14 +24,19 @@ export function createSampling({ engine, state, page }) {
   $("generate").addEventListener("click", () => generate(s));
 
   page.on("change", () => updateButtons(s));
-  page.on("model-replaced", ({ task, cause }) => {
-    if (task !== "names" || (cause !== "reset" && cause !== "data")) return;
+  const drop = (text) => {
     s.drawn += 1; // names still arriving belong to the old model: drop them
     s.samples.clear();
     $("removed-mass").textContent = "";
     s.lastSamples = null;
     s.timeline.clear(TIMELINE_NOTE);
+    if (text) say(s.message, text);
+  };
+  page.on("model-replaced", ({ task, cause }) => {
+    if (task === "names" && (cause === "reset" || cause === "data")) drop();
   });
+  // the names listed were written by the weights before the run: never leave them beside the new model
+  page.on("run-started", ({ task }) => { if (task === "names" && s.lastSamples) drop(RETRAINED); });
   keepPrompt(page, "names", s.message, {
     none: "Train a names model first (section IV); Generate then uses its current weights.",
     ready: "Press Generate: the model writes 15 names with its current weights.",

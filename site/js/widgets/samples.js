@@ -1,11 +1,11 @@
 // The generated names: one toggle button per sample, marked "new" or "in the
 // training set", and the share of new ones. Picking one calls onPick(index).
 //
-//   const s = createSamples({list, novelty, onPick});
+//   const s = createSamples({list, novelty, onPick, noun});   // noun(): "names" (default) or "answers"
 //   s.show(sampleResult);   // {samples: [{text, new, steps}], novelty}
 //   s.select(3);  s.clear();
 
-export function createSamples({ list, novelty, onPick }) {
+export function createSamples({ list, novelty, onPick, noun = () => "names" }) {
   let buttons = [];
 
   function select(i) {
@@ -35,7 +35,8 @@ export function createSamples({ list, novelty, onPick }) {
     list.replaceChildren(frag);
     const n = result.samples.length;
     const fresh = result.samples.filter((s) => s.new).length;
-    novelty.textContent = `New names: ${fresh} of ${n} (${Math.round((result.novelty ?? fresh / n) * 100)}%); the rest are training names.`;
+    const what = noun();
+    novelty.textContent = `New ${what}: ${fresh} of ${n} (${Math.round((result.novelty ?? fresh / n) * 100)}%); the rest are training ${what}.`;
   }
 
   function clear() {
