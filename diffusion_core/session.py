@@ -154,6 +154,8 @@ class Session(LabMethods, TrainingMethods, LeftToRightMethods):
             "shapes": {k: list(v) for k, v in c.shapes.items()},
             "floor": fl.to_json(),
             "floor_elbo": elbo.elbo_floor(s.data),  # the same under the ELBO weighting
+            # the data's entropy per character: the bits-per-character chart's line
+            "entropy_bits_per_char": elbo.entropy_bits_per_char(s.data),
             "recipes": {k: r.to_json() for k, r in RECIPES[s.task].items()},
             "lr_range": list(LR_RANGE),
             "has_model": s.params is not None,

@@ -1,5 +1,6 @@
 """The JSON protocol the Web Worker speaks: user text stays data, errors stay messages."""
 import json
+import math
 
 import numpy as np
 import pytest
@@ -33,6 +34,10 @@ def test_describe_reads_shapes_from_the_real_config():
     assert d["shapes"] == {"emb": [22, 8], "W1": [58, 128], "W2": [129, 154]}
     assert 0.38 < d["floor"]["mean"] < 0.41
     assert d["has_model"] is False
+    # the data's entropy per character, the bits-per-character chart's line: log2(40) / 7
+    assert d["entropy_bits_per_char"] == pytest.approx(math.log2(40) / 7, abs=1e-12)
+    d = ok(Session(), "set_data", task="names", text="anna\nbob\nbob\ncleo")
+    assert d["entropy_bits_per_char"] == pytest.approx(1.5 / 4, abs=1e-12)  # H = 1.5 bits, L = 4
 
 
 def test_train_in_chunks_then_go_on():

@@ -205,3 +205,25 @@ def test_results_of_the_earlier_weights_are_cleared_when_training_starts(ready):
     assert text(page, "#no-t-readout") == ""
     wait_until(page, TRAIN_DONE, timeout=120_000)
     assert "press Generate for the new model's" in text(page, "#sample-message")  # still true
+
+
+CLASHES = """((sel) => {
+  const svg = document.querySelector(sel);
+  const box = (e) => e.getBoundingClientRect();
+  const meet = (a, b) => a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
+  const title = svg.querySelector('.y-title');
+  return [...svg.querySelectorAll('text')].filter((t) => t !== title && t.textContent.trim()
+    && meet(box(title), box(t))).map((t) => t.textContent); })"""
+
+
+def test_the_charts_y_titles_clear_their_tick_labels(ready):
+    page = ready.page
+    for width in (1280, 360):
+        page.set_viewport_size({"width": width, "height": 900})
+        start_training(page, epochs="100")
+        wait_until(page, TRAIN_DONE, timeout=120_000)
+        wait_until(page, "document.querySelector('#elbo-readout').textContent"
+                         ".startsWith('Negative ELBO after training')", timeout=60_000)
+        for chart in ("#elbo-chart", "#loss-chart"):
+            assert page.locator(f"{chart} .y-title").count() == 1, chart
+            assert page.evaluate(f"{CLASHES}('{chart}')") == [], (chart, width)

@@ -30,6 +30,7 @@ export function createSampling({ engine, state, page }) {
     $("removed-mass").textContent = "";
     s.lastSamples = null;
     s.timeline.clear(TIMELINE_NOTE);
+    $("timeline-title").textContent = "Timeline";
     if (text) say(s.message, text);
   };
   page.on("model-replaced", ({ task, cause }) => {

@@ -43,6 +43,8 @@ export function createElboTracker({ engine, page }) {
       readout.textContent = "Measured while and after training.";
     },
     modelReplaced(cause, info) {
+      // the line no model can go below is the data's: new data moves it at once
+      if (info && Number.isFinite(info.entropy_bits_per_char)) chart.setEntropy(info.entropy_bits_per_char);
       if (info?.history?.length && (cause === "file" || cause === "restore")) {
         st.epoch = info.history.length;
         chart.reset(st.epoch);

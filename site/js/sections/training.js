@@ -121,6 +121,8 @@ function onModelReplaced(s, { info, cause, loaded, version }) {
       ? "Train a model and its guesses for a corrupted name appear here, refreshed as it learns."
       : "Train a model on this data and its guesses appear here.");
   }
+  // the last run's "Done: …" described the model of the earlier data
+  if (cause === "data") say(s.message, "New data in use: the model of the earlier data is gone. Press Train.");
   if (cause === "restore" && !loaded) s.lossChart.reset(s.state.get("epochs"));
   s.elbo.modelReplaced(cause, info);
   s.lastRecipe = null; // "+500 more" now goes on with the new model's recipe
@@ -129,7 +131,7 @@ function onModelReplaced(s, { info, cause, loaded, version }) {
   s.predictIndex = Math.max(0, info.entries.indexOf("rahul"));
   if (info.has_model && info.history?.length) {
     s.lossChart.setLosses(info.history);
-    showReadouts(s, info.history.length, null, info.history[info.history.length - 1]);
+    showReadouts(s, info.history.length, null, s.lossChart.smoothed()); // as during a run
   }
   if (cause === "restore" && loaded) {
     say(s.message, `Restored the names model kept in this browser (${info.history.length} epochs). Train starts over; +500 more goes on.` +

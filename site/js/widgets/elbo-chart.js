@@ -14,7 +14,7 @@
 import { err } from "../format.js";
 
 const NS = "http://www.w3.org/2000/svg";
-const M = { left: 46, right: 14, top: 14, bottom: 38 };
+const M = { left: 56, right: 14, top: 14, bottom: 38 }; // room for "0.75" and the rotated title
 const W = 640, H = 220;
 
 function el(name, attrs = {}, parent) {
