@@ -46,6 +46,10 @@ def test_every_quoted_figure_follows_the_data_in_use(ready):
     assert fills(page, "n-letters") == [str(len(letters))]
     assert fills(page, "V") == [str(len(letters) + 2)]  # the letters, the pad and the mask
     assert fills(page, "default-batch") == ["on all sixteen names at once, one step per epoch"]
+    # no model yet: section IV says so, and the bits-per-character chart's line is the new
+    # data's entropy, log2(16) / 4 = 1 bit per character, before any training
+    assert "New data in use" in page.inner_text("#train-message")
+    wait_until(page, "document.querySelector('#elbo-chart').textContent.includes('entropy of the data 1.000')")
     prose = page.evaluate(PROSE).replace("the built-in forty", "")
     for stale in ["forty", "40 names", builtin_floor]:
         assert stale not in prose, stale
