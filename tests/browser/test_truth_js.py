@@ -106,11 +106,16 @@ def test_translator_controls_and_no_stale_answer(ready):
     page.click("#translate")
     wait_until(page, "document.querySelector('#translation').innerText.includes('water')")
     assert page.locator("#tr-timeline [data-step]").count() > 1
+    # done: the message keeps what it says of training, not the instruction already followed
+    assert "Type a word" not in page.inner_text("#translator-message")
+    assert "200 epochs" in page.inner_text("#translator-message")
     for bad, says in [("", "empty"), ("x" * 12, "at most 6")]:
         word.fill(bad)
         page.click("#translate")
         wait_until(page, "document.querySelector('#translator-message').dataset.kind === 'error'")
-        assert says in page.inner_text("#translator-message"), bad
+        message = page.inner_text("#translator-message")
+        assert says in message and (message[0].isupper() or message[0] == "'"), message
+        assert message.endswith(". Nothing was run."), message
         assert page.inner_text("#translation") == "", bad
         assert page.locator("#tr-timeline [data-step]").count() == 0, bad
         assert word.get_attribute("aria-invalid") == "true"
@@ -153,6 +158,15 @@ def test_a_name_through_the_model_and_the_removed_mass(ready):
     wait_until(page, TRAIN_DONE, timeout=120_000)
     wait_until(page, "document.querySelectorAll('#trace table').length === 2", timeout=30_000)
     tables = page.locator("#trace table")
+    # x_t is typeset as the rest of the page writes it, not as raw "x_t"
+    assert "x_t" not in page.inner_text("#trace .trace-label")
+    assert page.locator("#trace .trace-label var sub").inner_text() == "t"
+    # on a phone each table's caption wraps inside its scroll box instead of being cut off
+    page.set_viewport_size({"width": 360, "height": 800})
+    cut = page.evaluate("""[...document.querySelectorAll('#trace .trace-scroll')].map(
+      (b) => b.querySelector('caption').getBoundingClientRect().right - b.getBoundingClientRect().right)""")
+    assert all(c <= 1 for c in cut), cut
+    page.set_viewport_size({"width": 1280, "height": 800})
     embed_rows = tables.nth(0).locator("tbody tr")
     assert embed_rows.count() == 7
     numbers = embed_rows.nth(0).locator("td").last.inner_text().split()

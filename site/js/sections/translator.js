@@ -78,6 +78,7 @@ function onModelReplaced(s, { info, cause, loaded, version }) {
 }
 
 const MORE_EPOCHS = 500;
+const TYPE_A_WORD = " Type a word and press Translate.";
 const trainEpochs = () => Number($("tr-epochs").value); // a select: always one of its options
 
 /** The question-length limit of the translator in use, shown beside the word box. */
@@ -169,7 +170,7 @@ async function finishTranslator(s, r, err, version, fresh) {
   }
   const done = fresh ? `Trained for ${r.epoch} epochs in ${r.elapsed.toFixed(1)} s.`
     : `Trained ${r.done} more epochs in ${r.elapsed.toFixed(1)} s, ${r.epoch} in all.`;
-  say(s.message, r.stopped ? `Stopped at epoch ${r.epoch}.` : `${done} Type a word and press Translate.`, r.stopped ? "" : "ok");
+  say(s.message, r.stopped ? `Stopped at epoch ${r.epoch}.` : `${done}${TYPE_A_WORD}`, r.stopped ? "" : "ok");
   await measureAccuracy(s, version); // first what the reader waits for; then keep the model
   if (!r.stopped && t.version === version && checkWord(s.word.value, s.maxLen).word) translateWord(s);
   await s.kept.saveModel("translate", version);
@@ -242,6 +243,7 @@ async function translateWord(s) {
     showTranslation(res);
     if (page.running("translate")) say(msg, "Translated with the weights as they are mid-training.");
     else if (msg.dataset.kind === "error") say(msg, "");
+    else if (msg.textContent.endsWith(TYPE_A_WORD)) say(msg, msg.textContent.slice(0, -TYPE_A_WORD.length), "ok"); // done: keep only what it says of training
   } catch (e) {
     if (seq !== s.translateSeq) return;
     if (e.kind === "user") refuseWord(s, errorText(e));
@@ -252,7 +254,7 @@ async function translateWord(s) {
 /** A word that cannot be translated: say why, and clear the answer of an earlier word. */
 function refuseWord(s, reason) {
   s.word.setAttribute("aria-invalid", "true");
-  say(s.message, reason, "error");
+  say(s.message, `${fmt.sentence(reason).replace(/\.$/, "")}. Nothing was run.`, "error"); // as section VII's
   $("translation").textContent = "";
   s.timeline.clear("No translation: fix the word above, then press Translate.");
 }

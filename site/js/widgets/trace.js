@@ -54,8 +54,11 @@ export function createTrace(root) {
     const chars = [...r.noisy];
     root.style.setProperty("--cols", String(chars.length)); // the CSS sizes cells to fit
     const input = node("div", "trace-input");
-    input.append(node("span", "trace-label", `Input x_t, “${r.target.replace(/_+$/, "")}” corrupted at t = ${r.t.toFixed(2)}:`),
-      cellRow(r.noisy, { label: `Corrupted: ${r.noisy}` }));
+    const label = node("span", "trace-label", "Input ");
+    const x = node("var", "", "x");
+    x.append(node("sub", "", "t"));
+    label.append(x, `, “${r.target.replace(/_+$/, "")}” corrupted at `, node("var", "", "t"), ` = ${r.t.toFixed(2)}:`);
+    input.append(label, cellRow(r.noisy, { label: `Corrupted: ${r.noisy}` }));
     const embed = table("Each position: its symbol, its id (row of the embedding table), and that row's numbers",
       ["position", "symbol", "id", `embedding (${r.embeddings[0]?.length ?? 0} numbers)`],
       chars.map((ch, i) => [String(i + 1), shown(ch), String(r.ids[i]), r.embeddings[i].map(signed).join(" ")]));
