@@ -178,7 +178,9 @@ def parse_pattern(data: Dataset, pattern: str, start: int = 0, what: str = "patt
             raise DatasetError(f"{shown} is not allowed in the {what} {p!r}; use only the "
                                f"letters a-z and ?")
         if c != MASK and c not in data.vocab:
-            raise DatasetError(f"the model has never seen the letter {c!r}")
+            known = "".join(ch for ch in data.vocab if ch in LETTERS)
+            raise DatasetError(f"the model has never seen the letter {c!r} of the {what} "
+                               f"{p!r}; it knows only: {known}")
     return p
 
 

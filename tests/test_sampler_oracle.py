@@ -82,7 +82,8 @@ def test_infill_with_the_oracle_gives_the_fitting_names():
 @pytest.mark.parametrize("pattern, fragment", [("", "empty"), ("ab1", "'1' is not allowed"),
                                                ("????????", "at most 7"),
                                                ("abcdefghij", "has 10 characters; at most 7"),
-                                               ("x??", "never seen the letter")])
+                                               ("x??", r"never seen the letter 'x' of the "
+                                                       r"pattern 'x\?\?'; it knows only: a")])
 def test_bad_patterns_are_refused(pattern, fragment):
     with pytest.raises(DatasetError, match=fragment):
         infill(ORACLE, NAMES, pattern)

@@ -104,9 +104,10 @@ def test_user_names_train_and_generate(ready):
     wait_until(page, "document.querySelector('#names-list').innerText.includes('aarav')")
 
 
-def test_a_learning_rate_that_blows_up_stops_with_a_message(ready):
+@pytest.mark.parametrize("recipe", ["seed", "default"])
+def test_a_learning_rate_that_blows_up_stops_with_a_message(ready, recipe):
     page = ready.page
-    page.select_option("#recipe", "seed")
+    page.select_option("#recipe", recipe)
     page.evaluate("""() => { const lr = document.querySelector('#lr');
         lr.value = lr.max; lr.dispatchEvent(new Event('input', {bubbles: true}));
         lr.dispatchEvent(new Event('change', {bubbles: true})); }""")
@@ -118,10 +119,22 @@ def test_a_learning_rate_that_blows_up_stops_with_a_message(ready):
     body = page.inner_text("body")
     assert not re.search(r"\bNaN\b|\bInfinity\b", body)
     assert "NaN" not in page.inner_html("#loss-chart")
+    # every part that shows the model says it diverged; none shows the weights that are gone
+    wait_until(page, "document.querySelector('#sample-message').innerText.includes('Training diverged')")
+    assert "Training diverged" in page.inner_text("#trace")
+    assert page.inner_text("#elbo-readout") == "Not measured: training diverged."
+    # losses above the chart's top are drawn there, and the chart says so
+    history = page.evaluate("window.tinyDiffusion.engine.call('describe', {task: 'names'})")["history"]
+    clip = page.locator("#loss-chart .clip-label")
+    assert clip.is_visible() == (max(history, default=0) > 10), history
+    if clip.is_visible():
+        assert "drawn at the top" in clip.text_content()
     page.click("#reset")
     page.select_option("#recipe", "default")
     train_names(page)
     assert "diverged" not in page.inner_text("#train-message").lower()
+    assert "diverged" not in page.inner_text("#sample-message").lower()
+    assert not page.locator("#loss-chart .clip-label").is_visible()
 
 
 def test_five_quick_clicks_on_train_start_one_run(ready):

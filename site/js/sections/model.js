@@ -29,6 +29,9 @@ export function createModelSection({ engine, page }) {
   });
   page.on("change", () => onChange(s));
   page.on("failed", () => s.trace.clear(BEFORE));
+  page.on("trained", ({ task, diverged }) => { // the walkthrough showed weights that are gone
+    if (task === "names" && diverged) s.trace.clear("Training diverged: the weights are no longer numbers. " + BEFORE);
+  });
   $("trace-next").addEventListener("click", () => {
     const n = s.count || 1;
     s.index = (s.index + 1 + Math.floor(Math.random() * Math.max(1, n - 1))) % n;

@@ -10,6 +10,8 @@ import { createTimeline } from "../widgets/timeline.js";
 import { createSamples } from "../widgets/samples.js";
 
 const TIMELINE_NOTE = "Press Generate, then pick a name to see how it was revealed.";
+const READY = "Press Generate: the model writes 15 names with its current weights.";
+const DIVERGED = "Training diverged, so there is no model to write names with: lower the learning rate and press Train.";
 const RETRAINED = "The names written by the earlier weights were cleared when training started; press Generate for the new model's.";
 
 export function createSampling({ engine, state, page }) {
@@ -37,10 +39,15 @@ export function createSampling({ engine, state, page }) {
     if (task === "names" && (cause === "reset" || cause === "data")) drop();
   });
   // the names listed were written by the weights before the run: never leave them beside the new model
-  page.on("run-started", ({ task }) => { if (task === "names" && s.lastSamples) drop(RETRAINED); });
+  page.on("run-started", ({ task }) => {
+    if (task !== "names") return;
+    if (s.lastSamples) drop(RETRAINED);
+    else if (s.message.textContent === DIVERGED) say(s.message, READY); // a new run, a new model
+  });
+  page.on("trained", ({ task, diverged }) => { if (task === "names" && diverged) say(s.message, DIVERGED, "error"); });
   keepPrompt(page, "names", s.message, {
     none: "Train a names model first (section IV); Generate then uses its current weights.",
-    ready: "Press Generate: the model writes 15 names with its current weights.",
+    ready: READY,
   });
   page.on("file-mode", () => say(s.message, "Training needs the page to be served over http (see the note at the top)."));
   return {};

@@ -9,14 +9,16 @@
 //   const elbo = createElboTracker({engine, page});
 //   elbo.reset(epochs); elbo.extend(target); elbo.progress(epoch);
 //   elbo.refresh();            // on the live timer; skipped while one is in flight
-//   await elbo.precise(version); elbo.stop(); elbo.clear();
+//   await elbo.precise(version); elbo.stop(); elbo.clear(why?);
 
 import { $ } from "../page.js";
 import * as fmt from "../format.js";
 import { createElboChart } from "../widgets/elbo-chart.js";
 
+const EMPTY = "Press Train: the bound is estimated as the model learns.";
+
 export function createElboTracker({ engine, page }) {
-  const chart = createElboChart($("elbo-chart"), { empty: "Press Train: the bound is estimated as the model learns." });
+  const chart = createElboChart($("elbo-chart"), { empty: EMPTY });
   const readout = $("elbo-readout");
   const st = { epoch: 0, asked: -1, busy: false, live: false, next: 0 };
   const c = { engine, page, chart, readout, st };
@@ -36,11 +38,11 @@ export function createElboTracker({ engine, page }) {
     refresh: () => refresh(c),
     precise: (version) => precise(c, version),
     stop() { st.live = false; },
-    clear() {
+    clear(why) { // why: a reason to show in place of the chart's prompt (a divergence)
       st.live = false;
       st.epoch = 0;
-      chart.reset(1);
-      readout.textContent = "Measured while and after training.";
+      chart.reset(1, why || EMPTY);
+      readout.textContent = why || "Measured while and after training.";
     },
     modelReplaced(cause, info) {
       // the line no model can go below is the data's: new data moves it at once

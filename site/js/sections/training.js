@@ -269,6 +269,7 @@ async function finishNames(s, r, err, version, fresh) {
     s.prediction.clear("The weights are no longer numbers after the divergence; Reset or Train again.");
     s.byT.clear("Not measured: training diverged.");
     $("eval-readout").textContent = "Not measured: training diverged.";
+    s.elbo.clear("Not measured: training diverged.");
     return;
   }
   const done = fresh ? `Done: ${r.epoch} epochs in ${r.elapsed.toFixed(1)} s.`

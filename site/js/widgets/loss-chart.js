@@ -78,6 +78,8 @@ class LossChart {
     this.rawPath = el("path", { class: "raw", d: "" }, svg);
     this.emaPath = el("path", { class: "ema", d: "" }, svg);
     this.lastDot = el("circle", { class: "last", r: 3.5, visibility: "hidden" }, svg);
+    // losses above the axis (a diverging run) are drawn at its top: say so there
+    this.clipText = el("text", { class: "clip-label", "text-anchor": "start", visibility: "hidden" }, svg);
     this.emptyText = el("text", { class: "empty", "text-anchor": "middle" }, svg);
     this.emptyText.textContent = this.empty;
     this.xLabel = el("text", { "text-anchor": "middle" }, svg);
@@ -182,6 +184,9 @@ class LossChart {
     }
     this.lastDot.setAttribute("visibility", losses.length ? "visible" : "hidden");
     this._drawFloor();
+    const clipped = top > this.yMax;
+    setAttrs(this.clipText, { x: M.left + 6, y: M.top + 10, visibility: clipped ? "visible" : "hidden" });
+    this.clipText.textContent = clipped ? `losses above ${this.yMax} drawn at the top (highest ${top.toFixed(1)})` : "";
     const last = ema[ema.length - 1];
     this.svg.setAttribute("aria-label", losses.length
       ? `${this.name} chart: ${losses.length} epochs, from ${losses[0].toFixed(2)} down to ${last.toFixed(3)} (smoothed)` +
