@@ -216,7 +216,10 @@ def test_quality_runs_in_chunks_with_progress_and_can_be_cancelled(session):
         progress.append(c["progress"])
         if c["finished"]:
             break
-    assert progress == sorted(progress) and progress[-1] == 1.0 and len(progress) == 6
+    # a chunk of 1 ms runs one of the 6 pieces, and more while its 1 ms has not passed
+    # (lab.QualityJob.advance): on a fast machine two cheap pieces can share a chunk
+    assert progress == sorted(set(progress)) and progress[-1] == 1.0 and 1 < len(progress) <= 6
+    assert all(abs(6 * p - round(6 * p)) < 1e-9 for p in progress), progress  # whole cells
     assert len(rows) == 8 and {r["denoiser"] for r in rows} == {"model", "oracle"}
     assert ok(session, "quality_cancel")["cancelled"]
     assert "whole numbers from 1 to 64" in user_error(session, "quality_start", steps=[0])
