@@ -292,17 +292,6 @@ def test_save_in_pieces_gives_the_saved_file_and_lets_a_generate_in(task):
     assert "max ms must be between 1 and 1000" in user_error(s, "save_chunk", max_ms=0)
 
 
-def test_a_save_piece_after_the_model_changed_is_refused():
-    s = Session()
-    assert "no trained model yet" in user_error(s, "save_start")
-    ok(s, "train_start", task="names")
-    ok(s, "train_chunk", task="names", max_epochs=2, max_ms=1000)
-    ok(s, "save_start")
-    ok(s, "train_chunk", task="names", max_epochs=1, max_ms=1000)  # trained on
-    assert "the model changed" in user_error(s, "save_chunk")
-    assert "start one with save_start" in user_error(s, "save_chunk")
-
-
 def test_a_second_evaluate_joins_the_one_running():
     s = Session()
     ok(s, "train_start", task="names")
@@ -317,12 +306,14 @@ def test_a_second_evaluate_joins_the_one_running():
     assert a == b and a["eval"] == ok(s, "evaluate")["eval"]
 
 
-def test_an_evaluate_piece_after_the_model_changed_is_refused():
+@pytest.mark.parametrize("method", ["evaluate", "save"])
+def test_a_piece_after_the_model_changed_is_refused(method):
     s = Session()
+    assert "no trained model yet" in user_error(s, f"{method}_start")
     ok(s, "train_start", task="names")
     ok(s, "train_chunk", task="names", max_epochs=2, max_ms=1000)
-    ok(s, "evaluate_start")
+    ok(s, f"{method}_start")
     ok(s, "train_chunk", task="names", max_epochs=1, max_ms=1000)  # trained on
-    assert "the model changed" in user_error(s, "evaluate_chunk")
-    assert "no measurement is running" in user_error(s, "evaluate_chunk")
-    assert "no trained model yet" in user_error(Session(), "evaluate_start")
+    assert "the model changed" in user_error(s, f"{method}_chunk")
+    refused = user_error(s, f"{method}_chunk")
+    assert "no measurement is running" in refused and f"start one with {method}_start" in refused
