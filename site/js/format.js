@@ -48,6 +48,18 @@ export function percent(x) {
   return finite(x) ? `${Math.round(x * 100)}%` : DASH;
 }
 
+/** A probability as a percentage that never claims more than it is: "100%" only for 1
+ *  and "0%" only for 0, ">99.9%" and "<0.1%" just inside them, one decimal below 10 %
+ *  and from 99 % up ("0.3%", "99.7%"), whole percents between ("41%"). */
+export function share(p) {
+  if (!finite(p)) return DASH;
+  if (p >= 1) return "100%";
+  if (p <= 0) return "0%";
+  if (p >= 0.9995) return ">99.9%";
+  if (p < 0.0005) return "<0.1%";
+  return `${(p * 100).toFixed(p < 0.1 || p >= 0.99 ? 1 : 0)}%`;
+}
+
 /** A probability for a tooltip: "0.47", "1.00", "<0.01". */
 export function prob(p) {
   if (!finite(p)) return "";

@@ -160,6 +160,15 @@ def test_standard_errors_never_read_as_exact_zeros(page):
     assert shown == ["0.012", "0.0004", "0.0005", "0.000001", "0", "–"]
 
 
+def test_candidate_percentages_never_claim_certainty_beside_a_rival(page):
+    # a top character at 0.9968 beside one at 0.0031 read "100%" and "0.3%" (section VIII)
+    shown = page.evaluate("""(async () => {
+      const { share } = await import('./js/format.js');
+      return [1, 0.99968, 0.9968, 0.987, 0.41, 0.0996, 0.0031, 0.0004, 0, NaN].map(share);
+    })()""")
+    assert shown == ["100%", ">99.9%", "99.7%", "99%", "41%", "10.0%", "0.3%", "<0.1%", "0%", "–"]
+
+
 def test_charts_name_their_units_and_the_band_floor(page):
     assert "nats per position" in page.inner_html("#loss-chart")
     drawn = page.evaluate("""(async () => {

@@ -12,9 +12,9 @@
 //
 // Everything the reader typed or the model wrote goes in as textContent.
 
+import { share as PCT } from "../format.js";
 import { placeholder } from "./cells.js";
 
-const PCT = (p) => `${p >= 0.995 ? Math.round(p * 100) : (p * 100).toFixed(p < 0.1 ? 1 : 0)}%`;
 const SHOWN = { "_": "end (pad)", "?": "mask" };
 
 /** A candidate character as a reader reads it: a letter, or "end (pad)". */
