@@ -144,9 +144,18 @@ def _reject_constant(name):
     raise CheckpointError(f"the file contains {name}; weights and losses must be finite numbers")
 
 
+# how a message names a field's type ("config hidden must be a whole number ...")
+_TYPE_WORDS = {"int": "whole number", "float": "number", "str": "string", "bool": "true or false"}
+
+
 def _type_name(annotation) -> str:
     """A dataclass field's type as written: "int", "float", "str", "Literal[...]"."""
     return getattr(annotation, "__name__", str(annotation))
+
+
+def _in_words(type_name: str) -> str:
+    """How a message names a type: "whole number" for "int", "number" for "float"."""
+    return _TYPE_WORDS.get(type_name, type_name)
 
 
 def _is_int(v) -> bool:
@@ -166,6 +175,9 @@ def _parse(text: str | bytes) -> dict:
     except CheckpointError:
         raise
     except (ValueError, UnicodeDecodeError, RecursionError) as e:
+        if not text.strip():
+            raise CheckpointError("the file is empty; a model file is the JSON text the page's "
+                                  "Download model writes") from None
         raise CheckpointError(f"not a model file: malformed JSON ({str(e)[:80]})") from None
     if not isinstance(obj, dict) or obj.get("format") != FORMAT:
         raise CheckpointError(f"not a model file: expected \"format\": \"{FORMAT}\"")
@@ -216,7 +228,8 @@ def _config(obj, data: Dataset) -> ModelConfig:
         v = obj.get(key, getattr(ModelConfig, key, None))
         ok = _is_int(v) if known[key] == "int" else _is_number(v)
         if not ok or not lo <= v <= hi:  # type: ignore[operator]  # v is a number if ok
-            raise CheckpointError(f"config {key} must be a {known[key]} between {lo} and {hi}")
+            raise CheckpointError(f"config {key} must be a {_in_words(known[key])} "
+                                  f"between {lo} and {hi}")
     config = ModelConfig(**obj)
     if (config.seq_len, config.vocab_size) != (data.seq_len, data.vocab_size):
         raise CheckpointError(f"the config (L={config.seq_len}, V={config.vocab_size}) does "
@@ -251,7 +264,8 @@ def recipe_from_json(obj, task: str) -> Recipe:
         raise CheckpointError(f"unknown recipe keys: {', '.join(sorted(map(str, unknown)))}")
     for key, value in obj.items():
         if not _field_ok(value, types[key]):
-            raise CheckpointError(f"recipe {key} must be a {types[key]}, not {echo(value, 20)}")
+            raise CheckpointError(f"recipe {key} must be a {_in_words(types[key])}, "
+                                  f"not {echo(value, 20)}")
     names = [*RECIPES[task], "custom"]
     if obj.get("name") not in names:
         raise CheckpointError(f"recipe name must be one of {', '.join(names)}")

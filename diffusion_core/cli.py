@@ -30,13 +30,16 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message}\n")
 
 
+_KINDS = {int: "whole number", float: "number"}
+
+
 def _ranged(kind, lo, hi, what):
     def parse(text):
         try:
             v = kind(text)
         except ValueError:
             raise argparse.ArgumentTypeError(
-                f"{what} must be a {kind.__name__}, not {text!r}") from None
+                f"{what} must be a {_KINDS.get(kind, kind.__name__)}, not {text!r}") from None
         if not lo <= v <= hi:
             raise argparse.ArgumentTypeError(f"{what} must be between {lo} and {hi}, not {text}")
         return v

@@ -117,18 +117,28 @@ def describe_char(c: str) -> str:
 
     >>> describe_char(" "), describe_char("\f"), describe_char("\x07"), describe_char("4")
     ('a space', 'a form feed (U+000C)', 'the control character U+0007', "'4'")
+    >>> describe_char("\u0301")   # a mark drawn on the letter before it, never alone
+    'the combining acute accent (U+0301)'
     """
     if c == " ":
         return "a space"
     if c in _NAMED:
         return f"{_NAMED[c]} (U+{ord(c):04X})"
+    if unicodedata.category(c).startswith("M"):
+        name = unicodedata.name(c, "combining mark").lower()
+        return f"the {name} (U+{ord(c):04X})"
     kind = {"Cc": "control character", "Zs": "space character"}.get(
         unicodedata.category(c), "invisible character" if not c.isprintable() else "")
     return f"the {kind} U+{ord(c):04X}" if kind else repr(c)
 
 
-def _shown(word: str, limit: int = 24) -> str:
-    """``repr`` of a word, cut short if long (a pasted paragraph is not echoed whole)."""
+def shown(word: str, limit: int = 24) -> str:
+    """``repr`` of a word the reader typed, cut short if long: a message never echoes a
+    pasted paragraph whole.
+
+    >>> shown("rahul"), shown("a" * 30, 5)
+    ("'rahul'", "'aaaaa…'")
+    """
     return repr(word if len(word) <= limit else word[:limit] + "…")
 
 
@@ -138,9 +148,9 @@ def _check_word(word: str, line: int, what: str, limit: int) -> None:
     for c in word:
         if c not in LETTERS:
             raise DatasetError(f"line {line}: {describe_char(c)} is not allowed in the {what} "
-                               f"{_shown(word)}; use only the letters a-z")
+                               f"{shown(word)}; use only the letters a-z")
     if len(word) > limit:
-        raise DatasetError(f"line {line}: the {what} {word!r} has {len(word)} letters; "
+        raise DatasetError(f"line {line}: the {what} {shown(word)} has {len(word)} letters; "
                            f"the limit is {limit}")
 
 

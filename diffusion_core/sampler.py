@@ -36,7 +36,18 @@ from __future__ import annotations
 
 import numpy as np
 
-from .dataset import LETTERS, MASK, MASK_ID, PAD, SEP, Dataset, DatasetError, example_pattern
+from .dataset import (
+    LETTERS,
+    MASK,
+    MASK_ID,
+    PAD,
+    SEP,
+    Dataset,
+    DatasetError,
+    describe_char,
+    example_pattern,
+    shown,
+)
 from .model import Params, forward
 from .oracle import OracleDenoiser
 from .reverse import (
@@ -171,16 +182,15 @@ def parse_pattern(data: Dataset, pattern: str, start: int = 0, what: str = "patt
         raise DatasetError(f"the {what} is empty; type letters a-z and ? for the unknown "
                            f"ones, e.g. {example_pattern(data, room)}")
     if len(p) > room:
-        raise DatasetError(f"the {what} {p!r} has {len(p)} characters; at most {room} fit")
+        raise DatasetError(f"the {what} {shown(p)} has {len(p)} characters; at most {room} fit")
     for c in p:
         if c != MASK and c not in LETTERS:
-            shown = "a space" if c.isspace() else repr(c)
-            raise DatasetError(f"{shown} is not allowed in the {what} {p!r}; use only the "
-                               f"letters a-z and ?")
+            raise DatasetError(f"{describe_char(c)} is not allowed in the {what} {shown(p)}; "
+                               f"use only the letters a-z and ?")
         if c != MASK and c not in data.vocab:
             known = "".join(ch for ch in data.vocab if ch in LETTERS)
             raise DatasetError(f"the model has never seen the letter {c!r} of the {what} "
-                               f"{p!r}; it knows only: {known}")
+                               f"{shown(p)}; it knows only: {known}")
     return p
 
 
@@ -235,14 +245,14 @@ def check_word(data: Dataset, word: str) -> str:
         raise DatasetError("the word is empty; type an English word such as hello")
     for c in w:
         if c not in LETTERS:
-            shown = "a space" if c.isspace() else repr(c)
-            raise DatasetError(f"{shown} is not allowed in {w!r}; use only the letters a-z")
+            raise DatasetError(f"{describe_char(c)} is not allowed in {shown(w)}; "
+                               f"use only the letters a-z")
         if c not in data.vocab:
             known = "".join(ch for ch in data.vocab if ch in LETTERS)
             raise DatasetError(f"the model has never seen the letter {c!r}; "
                                f"it knows only: {known}")
     if len(w) > data.max_question_len:
-        raise DatasetError(f"{w!r} has {len(w)} letters; this model reads words of at most "
+        raise DatasetError(f"{shown(w)} has {len(w)} letters; this model reads words of at most "
                            f"{data.max_question_len}")
     return w
 
@@ -300,10 +310,10 @@ def parse_row(data: Dataset, row: str, letters_only: bool = False):
     text = str(row)
     L = data.seq_len
     if len(text) > L:
-        raise DatasetError(f"the row {text!r} has {len(text)} characters; at most {L} fit")
+        raise DatasetError(f"the row {shown(text)} has {len(text)} characters; at most {L} fit")
     bad = sorted({c for c in text if c not in data.vocab})
     if bad:
-        raise DatasetError(f"{bad[0]!r} is not in the vocabulary {data.vocab!r}")
+        raise DatasetError(f"{describe_char(bad[0])} is not in the vocabulary {data.vocab!r}")
     x = data.encode(text)
     start = text.index(SEP) + 1 if data.task == "translate" and SEP in text else 0
     if data.task == "translate" and SEP not in text:

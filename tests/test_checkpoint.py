@@ -37,6 +37,8 @@ def _edit(fn):
 
 @pytest.mark.parametrize("text, fragment", [
     ("{not json", "malformed JSON"),
+    ("", "the file is empty; a model file is the JSON text"),
+    (" \n", "the file is empty"),
     ("[1, 2]", "not a model file"),
     (_edit(lambda o: o.update(version=2)), "version 2 is not supported"),
     (_edit(lambda o: o.update(extra=1)), "unknown keys \\['extra'\\]"),
@@ -76,13 +78,13 @@ def _with(obj, path, value):
 
 @pytest.mark.parametrize("path, value, fragment", [
     (["recipe", "batch_size"], -1, "batch size must be between 1 and 2000"),
-    (["recipe", "batch_size"], 2.5, "recipe batch_size must be a int"),
+    (["recipe", "batch_size"], 2.5, "recipe batch_size must be a whole number"),
     (["recipe", "epochs"], 0, "epochs must be between 1 and 100000"),
     (["recipe", "optimizer"], "rmsprop", "optimizer must be sgd or adam"),
     (["recipe", "lr"], 1000, "learning rate must be between 1e-05 and 10.0"),
-    (["recipe", "lr"], True, "recipe lr must be a float"),
+    (["recipe", "lr"], True, "recipe lr must be a number"),
     (["recipe", "name"], "turbo", "recipe name must be one of seed, default, custom"),
-    (["recipe", "name"], None, "recipe name must be a str"),
+    (["recipe", "name"], None, "recipe name must be a string"),
     (["recipe", "colour"], "red", "unknown recipe keys: colour"),
     (["recipe"], [1], '"recipe" must be an object or null'),
     (["seed"], -1, "seed must be a whole number between 0 and 4294967295"),
@@ -91,9 +93,9 @@ def _with(obj, path, value):
     (["vocab"], "?_adeghiklmnoprstuvyz" + "j", "vocabulary must be '_?"),
     (["history"], [1.0, -2.0], "finite numbers >= 0"),
     (["history"], [1.0, "x"], "finite numbers >= 0"),
-    (["config", "hidden"], 0, "config hidden must be a int between 1 and 1024"),
-    (["config", "hidden"], 10**9, "config hidden must be a int between 1 and 1024"),
-    (["config", "embed_dim"], 8.0, "config embed_dim must be a int"),
+    (["config", "hidden"], 0, "config hidden must be a whole number between 1 and 1024"),
+    (["config", "hidden"], 10**9, "config hidden must be a whole number between 1 and 1024"),
+    (["config", "embed_dim"], 8.0, "config embed_dim must be a whole number"),
     (["config", "seq_len"], "7", "config seq_len must be a whole number"),
     (["config"], None, '"config" must be an object'),
     (["data"], "names", '"data" must be'),

@@ -49,7 +49,7 @@ def test_translate_prints_answers(translate_model, capsys):
 @pytest.mark.parametrize("args, fragment", [
     (["sample", "--model", "/nonexistent.json"], "cannot read"),
     (["train", "--lr", "100"], "--lr must be between"),
-    (["train", "--epochs", "zero"], "--epochs must be a int"),
+    (["train", "--epochs", "zero"], "--epochs must be a whole number"),
     (["sample", "--model", "x.json", "--steps", "0"], "--steps must be between"),
     (["sample", "--model", "x.json", "--temperature", "9"], "--temperature must be between"),
     (["train", "--task", "poems"], "invalid choice"),

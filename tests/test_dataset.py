@@ -163,3 +163,30 @@ def test_the_line_in_a_message_is_the_line_the_reader_sees(lines, breaks):
 def test_huge_pastes_are_refused_before_any_work(text, fragment):
     with pytest.raises(DatasetError, match=fragment):
         names_dataset(text)
+
+
+def test_no_message_echoes_a_pasted_paragraph_whole():
+    """A 150,000-letter line, pattern or word is named by its first letters, not repeated
+    (the message once made a phone's page 25,000 px wide)."""
+    from helpers import trained
+
+    from diffusion_core.patterns import name_pattern
+    from diffusion_core.sampler import check_word, parse_row
+    long = "a" * 150_000
+    p, pairs = trained("translate")
+    attempts = [lambda: names_dataset("aarav\n" + long),
+                lambda: names_dataset("aarav\n" + long + "1"),
+                lambda: name_pattern(builtin("names"), long),
+                lambda: check_word(pairs, long),
+                lambda: check_word(pairs, long + "1"),
+                lambda: parse_row(builtin("names"), long)]
+    for attempt in attempts:
+        with pytest.raises(DatasetError) as e:
+            attempt()
+        assert len(str(e.value)) < 200 and "aaaa…'" in str(e.value), str(e.value)[:300]
+
+
+def test_a_combining_mark_is_named_not_shown_alone():
+    with pytest.raises(DatasetError, match=r"line 2: the combining acute accent \(U\+0301\) "
+                                           r"is not allowed in the name 'jose\u0301'"):
+        names_dataset("aarav\njose\u0301")

@@ -3,7 +3,7 @@
 //
 //   const sync = bindControls(state, {
 //     lr: {el, out, toControl: (v) => ..., fromControl: (s) => ..., show: (v) => "0.01"},
-//     seed: {el},
+//     seed: {el, refused: (typed, kept) => ...},   // typed: what was refused, or null
 //   });
 //   sync("lr");   // show the state's value again (after setting it in code)
 //
@@ -27,7 +27,11 @@ export function bindControls(state, controls) {
       if (ok && c.out) syncControl(name);
     };
     c.el.addEventListener(c.el.tagName === "SELECT" ? "change" : "input", onEdit);
-    c.el.addEventListener("change", () => syncControl(name)); // an invalid number snaps back
+    c.el.addEventListener("change", () => { // an invalid number snaps back, and `refused` says so
+      const typed = c.el.value;
+      syncControl(name);
+      if (c.refused) c.refused(typed !== c.el.value ? typed : null, state.get(name));
+    });
   }
 
   state.addEventListener("change", (e) => {

@@ -60,6 +60,23 @@ export function share(p) {
   return `${(p * 100).toFixed(p < 0.1 || p >= 0.99 ? 1 : 0)}%`;
 }
 
+/** The letters a-z among ``chars``, as a reader scans them: runs of three or more
+ *  as ranges ("a, b, d, e, h–p, r–v, y, z"); "" when there is none. */
+export function letterRanges(chars) {
+  const has = new Set(chars);
+  const code = (i) => String.fromCharCode(97 + i);
+  const parts = [];
+  for (let i = 0; i < 26; i += 1) {
+    if (!has.has(code(i))) continue;
+    let j = i;
+    while (j + 1 < 26 && has.has(code(j + 1))) j += 1;
+    if (j - i >= 2) parts.push(`${code(i)}–${code(j)}`);
+    else for (let k = i; k <= j; k += 1) parts.push(code(k));
+    i = j;
+  }
+  return parts.join(", ");
+}
+
 /** A probability for a tooltip: "0.47", "1.00", "<0.01". */
 export function prob(p) {
   if (!finite(p)) return "";

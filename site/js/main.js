@@ -40,8 +40,10 @@ import { createByHand } from "./sections/by-hand.js";
 import { createLeftToRight } from "./sections/left-to-right.js";
 import { anchorScroll } from "./widgets/scroll-anchor.js";
 import { keepTyped } from "./typed.js";
+import { keepFocus } from "./keep-focus.js";
 
 const state = new State(PROPS);
+keepFocus(document); // a button that disables itself while it works keeps the keyboard's place
 window.tinyDiffusion = { engine, state };
 const page = new Page(engine);
 const kept = createPersistence({ engine, page });

@@ -167,6 +167,7 @@ export class Page extends EventTarget {
     this.starting = true;
     try {
       if (run) {
+        if (run.task !== task) run.stoppedFor = task; // its end says why it stopped
         await this.engine.stop().catch(() => {});
         await run.promise;
       }
@@ -188,7 +189,9 @@ export class Page extends EventTarget {
     const training = this.engine.train(args, (p) => { if (this.tasks[task].version === version) onProgress(p); });
     run.promise = training.then(() => {}, () => {}); // settles when the engine's run has ended
     // Measuring and saving come after the run, and do not hold up the next one.
-    training.then((r) => { ended(); onDone(r, null, version); }, (e) => { ended(); onDone(null, e, version); });
+    // r.stoppedFor: the other task whose Train stopped this run (one run at a time)
+    training.then((r) => { ended(); onDone(r && run.stoppedFor ? { ...r, stoppedFor: run.stoppedFor } : r, null, version); },
+      (e) => { ended(); onDone(null, e, version); });
     this.activeRun = run;
     this.changed();
     return run;

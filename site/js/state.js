@@ -55,17 +55,17 @@ export function coerce(prop, raw) {
     if (prop.values.includes(s)) return s;
     throw new Error(`expected ${prop.values.join(" or ")}`);
   }
-  const range = prop.values ? `one of ${prop.values.join(", ")}` : `from ${prop.min} to ${prop.max}`;
   if (prop.type === "int") {
-    if (!/^\d+$/.test(s)) throw new Error(`expected a whole number ${range}`);
+    const expected = prop.values ? `expected one of ${prop.values.join(", ")}` : `expected a whole number from ${prop.min} to ${prop.max}`;
+    if (!/^\d+$/.test(s)) throw new Error(expected);
     const v = Number(s);
     const ok = prop.values ? prop.values.includes(v) : v >= prop.min && v <= prop.max;
-    if (!ok) throw new Error(`expected a whole number ${range}`);
+    if (!ok) throw new Error(expected);
     return v;
   }
   const v = s === "" ? NaN : Number(s);
   if (!Number.isFinite(v) || v < prop.min * (1 - 1e-9) || v > prop.max * (1 + 1e-9)) {
-    throw new Error(`expected a number ${range}`);
+    throw new Error(`expected a number from ${prop.min} to ${prop.max}`);
   }
   if (prop.type === "log" && prop.values) { // the listed value nearest in log scale
     const d = (x) => Math.abs(Math.log10(x) - Math.log10(v));
@@ -84,7 +84,8 @@ export function coerce(prop, raw) {
  *
  *   parseHash("#model&lr=0.1") -> {anchor: "model", settings: [["lr", "0.1"]], ignored: []}
  *
- * Throws when a part cannot be percent-decoded.
+ * A part that cannot be percent-decoded ("lr=%E0%A4%A") is ignored on its own; the
+ * other parts still count.
  */
 export function parseHash(hash) {
   const out = { anchor: "", settings: [], ignored: [] };
@@ -92,13 +93,21 @@ export function parseHash(hash) {
   for (const part of String(hash).replace(/^#/, "").split("&")) {
     if (!part) continue;
     const eq = part.indexOf("=");
-    if (eq < 0) {
-      const name = decode(part);
+    let name, raw;
+    try {
+      name = decode(eq < 0 ? part : part.slice(0, eq));
+      raw = eq < 0 ? null : decode(part.slice(eq + 1));
+    } catch {
+      out.ignored.push({ name: eq < 0 ? "" : part.slice(0, eq), raw: eq < 0 ? part : part.slice(eq + 1),
+        reason: "could not be read: a % must start a valid escape such as %20" });
+      continue;
+    }
+    if (raw === null) {
       if (!out.anchor) out.anchor = name;
       else out.ignored.push({ name, raw: "", reason: "is a second place on the page; only the first is used" });
       continue;
     }
-    out.settings.push([decode(part.slice(0, eq)), decode(part.slice(eq + 1))]);
+    out.settings.push([name, raw]);
   }
   return out;
 }
@@ -115,6 +124,8 @@ export function revealAnchor(anchor, doc = globalThis.document) {
   return true;
 }
 
+export const HISTORY_MARK = "tinyDiffusion";
+
 const show = (prop, v) => (typeof v === "number" && prop.type !== "int" ? String(Number(v.toPrecision(3))) : String(v));
 
 export class State extends EventTarget {
@@ -123,6 +134,16 @@ export class State extends EventTarget {
     this.props = new Map(props.map((p) => [p.name, p]));
     this.values = new Map(props.map((p) => [p.name, p.default]));
     this.anchor = "";
+    this.locks = new Map(); // name -> why a link may not change it now ("a names run is training")
+  }
+
+  /** While `why` holds, a link cannot change the settings `names` (their controls are
+   *  disabled too: a run reads them at its start); `lock(names, null)` frees them. */
+  lock(names, why) {
+    for (const name of names) {
+      if (why) this.locks.set(name, why);
+      else this.locks.delete(name);
+    }
   }
 
   get(name) {
@@ -181,6 +202,10 @@ export class State extends EventTarget {
         ignored.push({ name: key, raw, reason: e.message });
         continue;
       }
+      if (v !== this.values.get(key) && this.locks.has(key)) {
+        ignored.push({ name: key, raw, reason: `is locked while ${this.locks.get(key)}; press Stop, then open the link again` });
+        continue;
+      }
       if (v !== this.values.get(key)) {
         this.values.set(key, v);
         this.dispatchEvent(new CustomEvent("change", { detail: { name: key, value: v, source: "hash" } }));
@@ -198,10 +223,13 @@ export class State extends EventTarget {
     return parts.length ? "#" + parts.join("&") : "";
   }
 
+  /** Rewrite the address to what is in use, in place (no new history entry). The entry
+   *  is marked as the page's own (`HISTORY_MARK`): Back and Forward to it change the
+   *  place on the page, not the settings (share.js). */
   writeHash() {
     try {
       const url = location.pathname + location.search + this.toHash();
-      history.replaceState(history.state, "", url);
+      history.replaceState({ ...history.state, [HISTORY_MARK]: true }, "", url);
     } catch { /* some sandboxes refuse; the page works without a shareable hash */ }
   }
 }

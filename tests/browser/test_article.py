@@ -11,7 +11,7 @@ import pytest
 from conftest import open_page, wait_ready, wait_until
 
 TRAIN_DONE = "document.querySelector('#stop').disabled && !document.querySelector('#train').disabled"
-FILL_KEYS = ["n-params", "n-names", "names-origin", "L", "L-words", "E", "H", "V", "n-letters", "floor",
+FILL_KEYS = ["n-params", "n-names", "names-origin", "L", "L-chars", "E", "H", "V", "n-letters", "letters", "floor",
              "n-pairs", "tr-floor", "tr-floor-why"]
 
 

@@ -33,6 +33,9 @@ def test_every_quoted_figure_follows_the_data_in_use(ready):
     page = ready.page
     wait_until(page, "document.querySelector('[data-fill=floor]').textContent !== ''")
     builtin_floor = fills(page, "floor")[0]
+    # the letters a pattern may use, and the translator's, are the data's (no q, x; no z)
+    assert fills(page, "letters") == ["a, b, d, e, h–p, r–v, y, z"]
+    assert "from those the pairs use: a–p, r–w, y." in page.inner_text("#word-hint")
     assert fills(page, "n-names") and set(fills(page, "n-names")) == {"forty"}
     page.fill("#names-data", "\n".join(SIXTEEN))
     page.click("#use-names")
@@ -44,6 +47,7 @@ def test_every_quoted_figure_follows_the_data_in_use(ready):
     assert re.fullmatch(r"\d\.\d{3}", floor) and floor != builtin_floor, (floor, builtin_floor)
     letters = set("".join(SIXTEEN))
     assert fills(page, "n-letters") == [str(len(letters))]
+    assert fills(page, "letters") == ["a–p, r–u, y"]
     assert fills(page, "V") == [str(len(letters) + 2)]  # the letters, the pad and the mask
     assert fills(page, "default-batch") == ["on all sixteen names at once, one step per epoch"]
     # no model yet: section IV says so, and the bits-per-character chart's line is the new
@@ -63,7 +67,8 @@ def test_every_quoted_figure_follows_the_data_in_use(ready):
     assert set(fills(page, "n-pairs")) == {"four"}
     assert fills(page, "tr-floor")[0] != "zero" and "nats per position" in fills(page, "tr-floor")[0]
     assert "one of these questions has more than one answer" in fills(page, "tr-floor-why")[0]
-    assert "At most 3 letters" in page.inner_text("#word-hint")
+    assert page.inner_text("#word-hint") == ("At most 3 letters (the longest question it was "
+                                             "trained on), from those the pairs use: a–d, g, i–o, r–u.")
     page.click("#builtin-pairs")
     wait_until(page, "document.querySelector('[data-fill=\"tr-floor\"]').textContent === 'zero'")
     assert "exactly one answer" in fills(page, "tr-floor-why")[0]

@@ -6,8 +6,9 @@
 //
 //   createFacts({page});   // -> {fill}
 //
-// Keys (names task): n-names, names-origin, V, n-letters, floor, L, L-words
-// (the same length in words: "at most seven characters"), E, H, n-params,
+// Keys (names task): n-names, names-origin, V, n-letters, letters (the letters
+// themselves, as ranges: "a, b, d, e, h–p, r–v, y, z"), floor, L, L-chars
+// (the same length in words, with its noun: "at most seven characters"), E, H, n-params,
 // default-batch. Keys (translator): n-pairs, tr-floor, tr-floor-why.
 
 import { NAMES } from "../data.js";
@@ -39,9 +40,10 @@ function fillNames(info) {
   fill("names-origin", own ? ", the ones you gave it under “Use your own data”" : ", chosen by the original page this one grew from");
   fill("V", String(c.vocab_size));
   fill("n-letters", String([...info.vocab].filter((ch) => /^[a-z]$/.test(ch)).length));
+  fill("letters", fmt.letterRanges(info.vocab));
   fill("floor", fmt.fixed(info.floor.mean, 3));
   fill("L", String(c.seq_len));
-  fill("L-words", countWords(c.seq_len));
+  fill("L-chars", `${countWords(c.seq_len)} character${c.seq_len === 1 ? "" : "s"}`);
   fill("E", String(c.embed_dim));
   fill("H", String(c.hidden));
   fill("n-params", fmt.count(c.n_params));

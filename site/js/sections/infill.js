@@ -185,7 +185,11 @@ async function run(s, task) {
     }
     $("fill-fitting").textContent = summary(r);
     pick(s, "model", 0);
-    say(s.message, (r.note ? `${sentence(r.note)}.` : `Filled ${r.pattern} ${r.model.length} times`) +
+    const distinct = new Set(r.model.map((x) => x.answer ?? x.text)).size;
+    const filled = r.pattern.includes("?")
+      ? `Filled ${r.pattern} ${r.model.length} times${r.model.length > 1 ? `, ${distinct} different ${distinct === 1 ? "answer" : "answers"}` : ""}`
+      : `Nothing to fill: ${r.pattern} has no ?, so every answer is the pattern itself; put a ? where a letter is unknown`;
+    say(s.message, (r.note ? `${sentence(r.note)}.` : filled) +
       ` (${Math.round(performance.now() - t0)} ms)` + (page.running(task) ? ", with the weights as they are mid-training." : "."), r.note ? "" : "ok");
   } catch (e) {
     if (seq !== s.seq) return;

@@ -78,9 +78,15 @@ function bindTrainingControls(s) {
       // the default recipe decays it along a cosine; the original page's keeps it constant
       show: (v) => (state.get("recipe") === "seed" ? `${fmt.lr(v)}, constant` : `${fmt.lr(v)} → 0, cosine`),
     },
-    seed: { el: $("seed") },
+    seed: { el: $("seed"), refused: (typed, kept) => { // a number box drops what it cannot read: say so
+      $("seed-note").textContent = typed === null ? ""
+        : `${typed === "" ? "That" : typed} is not a random seed: use a whole number from 0 to 999999. It stays ${kept}.`;
+    } },
     weighting: { el: $("weighting") },
   });
+  // The rate's label names the recipe's schedule: a recipe set by a link after the rate
+  // (#lr=0.1&recipe=seed) relabels it too
+  state.addEventListener("change", (e) => { if (e.detail.name === "recipe") sync("lr"); });
   // With no model on the chart, its dashed floor follows the weighting the next run will use.
   $("weighting").addEventListener("change", () => {
     if (!page.tasks.names.hasModel && !page.running("names")) showFloor(s, page.tasks.names.info, state.get("weighting"));
@@ -112,6 +118,9 @@ function updateButtons(s) {
   // run reads the random seed too.
   for (const id of RUN_SETTINGS) $(id).disabled = running;
   $("seed").disabled = running || page.running("translate"); // why: #settings-locked
+  // ... and a link opened meanwhile cannot change them either (state.js: lock)
+  s.state.lock(RUN_SETTINGS, running ? "the names model trains" : null);
+  s.state.lock(["seed"], running ? "the names model trains" : page.running("translate") ? "the translator trains" : null);
 }
 
 /** The names model was replaced or dropped (page.js "model-replaced"). */
@@ -135,6 +144,10 @@ function onModelReplaced(s, { info, cause, loaded, version }) {
   }
   if (cause === "restore" && loaded) {
     say(s.message, `Restored the names model kept in this browser (${info.history.length} epochs). Train starts over; +500 more goes on.` +
+      momentumNote(info.recipe, s.page.recipes("names")));
+  }
+  if (cause === "file") { // the last run's "Done: …" described the model the file replaced
+    say(s.message, `Loaded a names model from a file (${info.history.length} epochs on ${info.entries.length} names). Train starts over; +500 more goes on.` +
       momentumNote(info.recipe, s.page.recipes("names")));
   }
   if (cause === "file" || (cause === "restore" && loaded)) {
@@ -164,11 +177,13 @@ function clearModel(s, predictionNote) {
 async function reset(s) {
   s.page.replaceModel("names", { cause: "reset" });
   s.kept.forgetModel("names");
+  const version = s.page.tasks.names.version;
   try {
     await s.engine.call("reset", { task: "names" });
-    say(s.message, "Reset: the model is gone. Press Train to start again.");
+    // a Train pressed before this reply has started a run: its message stands
+    if (s.page.tasks.names.version === version) say(s.message, "Reset: the model is gone. Press Train to start again.");
   } catch (e) {
-    say(s.message, `Could not reset: ${errorText(e)}`, "error");
+    if (s.page.tasks.names.version === version) say(s.message, `Could not reset: ${errorText(e)}`, "error");
   }
 }
 
@@ -274,7 +289,8 @@ async function finishNames(s, r, err, version, fresh) {
   }
   const done = fresh ? `Done: ${r.epoch} epochs in ${r.elapsed.toFixed(1)} s.`
     : `Done: ${r.done} more epochs in ${r.elapsed.toFixed(1)} s, ${r.epoch} in all.`;
-  say(s.message, r.stopped ? `Stopped at epoch ${r.epoch}. +500 more goes on from here.` : `${done} Measuring the model on fresh draws…`, r.stopped ? "" : "ok");
+  const stopped = `Stopped at epoch ${r.epoch}${r.stoppedFor ? ": the translator started training, and one model trains at a time" : ""}. +500 more goes on from here.`;
+  say(s.message, r.stopped ? stopped : `${done} Measuring the model on fresh draws…`, r.stopped ? "" : "ok");
   refreshPrediction(s);
   // first what the reader waits for (the measurements), then keep the model; all in pieces
   // of at most 25 ms that a Generate goes between (the file alone takes the worker 70-80 ms)
@@ -293,7 +309,7 @@ async function evaluateNames(s, version, doneText) {
     s.byT.show(ev.by_t);
     const m = ev.eval.mean;
     const f = ev.floor.mean;
-    readout.textContent = `Loss on ${fmt.count(ev.eval.n)} fresh draws: ${fmt.fixed(m, 3)} ± ${fmt.err(ev.eval.stderr)} nats per position; ` +
+    readout.textContent = `Loss on ${fmt.count(ev.eval.n)} fresh draws: ${fmt.fixed(m, 3)} ± ${fmt.err(ev.eval.stderr)} (one standard error) nats per position; ` +
       `the floor is ${fmt.fixed(f, 3)}, so this is ${fmt.fixed(m / f, 2)} × the floor.`;
     if (doneText) say(s.message, `${doneText} Generate names in section V.`, "ok");
     await s.elbo.precise(version);

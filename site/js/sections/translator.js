@@ -64,13 +64,19 @@ function onModelReplaced(s, { info, cause, loaded, version }) {
     s.timeline.clear("Train the translator, then translate a word.");
   }
   if (cause === "restore" && !loaded) s.chart.reset(trainEpochs());
+  if (cause === "file") { // the answer beside the word came from the model the file replaced
+    s.translateSeq += 1;
+    $("translation").textContent = "";
+    s.timeline.clear("Translate a word with the loaded translator.");
+  }
   if (!info) return;
-  showLimit(s, info.max_question_len);
+  showLimit(s, info.max_question_len, info.vocab);
   showList($("pairs-list"), info.entries.map((e) => e.replace(">", " → ")));
   s.chart.setFloor(info.floor.mean);
   if (info.has_model && info.history?.length) s.chart.setLosses(info.history);
   if (cause === "restore" && loaded) say(s.message, `Restored the translator kept in this browser (${info.history.length} epochs).` +
     momentumNote(info.recipe, s.page.recipes("translate")));
+  if (cause === "file") say(s.message, `Loaded a translator from a file (${info.history.length} epochs on ${info.entries.length} pairs).${TYPE_A_WORD}`);
   if (cause === "file" || (cause === "restore" && loaded)) {
     $("translator-progress").textContent = `epoch ${info.history.length}`;
     measureAccuracy(s, version);
@@ -81,11 +87,14 @@ const MORE_EPOCHS = 500;
 const TYPE_A_WORD = " Type a word and press Translate.";
 const trainEpochs = () => Number($("tr-epochs").value); // a select: always one of its options
 
-/** The question-length limit of the translator in use, shown beside the word box. */
-function showLimit(s, maxLen) {
+/** The question-length limit and the letters of the translator in use, shown beside the
+ *  word box (a letter the pairs never use is refused: describe's ``vocab``). */
+function showLimit(s, maxLen, vocab) {
   if (!Number.isInteger(maxLen) || maxLen < 1) return;
   s.maxLen = maxLen;
-  $("word-hint").textContent = `At most ${maxLen} letters, a–z (the longest question it was trained on).`;
+  const letters = typeof vocab === "string" ? fmt.letterRanges(vocab) : "";
+  $("word-hint").textContent = `At most ${maxLen} letters (the longest question it was trained on)` +
+    (letters ? `, from those the pairs use: ${letters}.` : ".");
 }
 
 /** How the default recipe goes through the pairs: "all pairs at once" (batch size 0, the
@@ -119,11 +128,13 @@ async function resetTranslator(s) {
   if (page.running("translate")) await engine.stop().catch(() => {});
   page.replaceModel("translate", { cause: "reset" });
   s.kept.forgetModel("translate");
+  const version = page.tasks.translate.version;
   try {
     await engine.call("reset", { task: "translate" });
-    say(s.message, "Reset: the translator is gone. Press Train translator to start again.");
+    // a Train pressed before this reply has started a run: its message stands
+    if (page.tasks.translate.version === version) say(s.message, "Reset: the translator is gone. Press Train translator to start again.");
   } catch (e) {
-    say(s.message, `Could not reset: ${errorText(e)}`, "error");
+    if (page.tasks.translate.version === version) say(s.message, `Could not reset: ${errorText(e)}`, "error");
   }
 }
 
@@ -170,7 +181,9 @@ async function finishTranslator(s, r, err, version, fresh) {
   }
   const done = fresh ? `Trained for ${r.epoch} epochs in ${r.elapsed.toFixed(1)} s.`
     : `Trained ${r.done} more epochs in ${r.elapsed.toFixed(1)} s, ${r.epoch} in all.`;
-  say(s.message, r.stopped ? `Stopped at epoch ${r.epoch}.` : `${done}${TYPE_A_WORD}`, r.stopped ? "" : "ok");
+  const stopped = r.stoppedFor ? `Stopped at epoch ${r.epoch}: the names model started training, and one model trains at a time. +500 more goes on from here.`
+    : `Stopped at epoch ${r.epoch}.`;
+  say(s.message, r.stopped ? stopped : `${done}${TYPE_A_WORD}`, r.stopped ? "" : "ok");
   await measureAccuracy(s, version); // first what the reader waits for; then keep the model
   if (!r.stopped && t.version === version && checkWord(s.word.value, s.maxLen).word) translateWord(s);
   await s.kept.saveModel("translate", version);

@@ -24,9 +24,24 @@ export function createYourData({ engine, page, kept }) {
       box.use.disabled = !page.ready;
       box.builtin.disabled = !page.ready;
     });
-    page.on("model-replaced", (d) => { if (d.task === task && d.cause === "restore" && d.boot) restoreBox(box, d); });
+    page.on("model-replaced", (d) => {
+      if (d.task === task && d.cause === "restore" && d.boot) restoreBox(box, d);
+      if (d.task === task && d.cause === "file" && d.info) fileData(box, d.info);
+    });
   }
   return {};
+}
+
+/** A model file brings its own data, now in use: say so beside a box that holds other
+ *  entries (the box's text is the reader's and stays). */
+function fileData({ area, message, noun }, info) {
+  const lines = area.value.split(/\r\n|\r|\n/).map((l) => l.trim().toLowerCase()).filter(Boolean);
+  const same = lines.length === info.entries.length && lines.every((l, i) => l.replace(/\s*>\s*/, ">") === info.entries[i]);
+  area.removeAttribute("aria-invalid");
+  if (same) return say(message, `The loaded model was trained on the ${noun} in this box; they are in use.`, "ok");
+  const first = info.entries.slice(0, 3).map((e) => e.replace(">", " → ")).join(", ");
+  say(message, `The loaded model brought its own ${info.entries.length} ${noun} (${first}${info.entries.length > 3 ? ", …" : ""}), now in use. ` +
+    "Your text stays in the box: press Use this data to train on it instead.");
 }
 
 /** On the first start: the reader's kept data back in its box, else the built-in pairs. */

@@ -15,7 +15,6 @@ import { err } from "../format.js";
 
 const NS = "http://www.w3.org/2000/svg";
 const M = { left: 56, right: 14, top: 14, bottom: 38 }; // room for "0.75" and the rotated title
-const W = 640, H = 220;
 
 function el(name, attrs = {}, parent) {
   const e = document.createElementNS(NS, name);
@@ -27,14 +26,24 @@ function el(name, attrs = {}, parent) {
 const fin = (x) => typeof x === "number" && Number.isFinite(x);
 
 export function createElboChart(svg, { empty = "No training yet." } = {}) {
-  const st = { points: [], precise: null, entropy: null, xMax: 1, queued: false, empty };
-  svg.setAttribute("viewBox", `0 0 ${W} ${H}`);
+  // W, H: the viewBox, which follows the rendered width (from a ResizeObserver: no forced
+  // layout), so the text keeps its CSS size on a phone instead of shrinking with the chart
+  const st = { points: [], precise: null, entropy: null, xMax: 1, queued: false, empty, W: 640, H: 220, rendered: 0 };
+  svg.setAttribute("viewBox", `0 0 ${st.W} ${st.H}`);
 
   const schedule = () => {
     if (st.queued) return;
     st.queued = true;
     requestAnimationFrame(() => { st.queued = false; draw(svg, st); });
   };
+  if (typeof ResizeObserver !== "undefined") {
+    new ResizeObserver((entries) => {
+      const w = Math.round(entries[0].contentRect.width);
+      if (!w || w === st.rendered) return;
+      st.rendered = w;
+      schedule();
+    }).observe(svg);
+  }
   return {
     reset(xMax, emptyText) {
       st.points = [];
@@ -66,6 +75,12 @@ export function createElboChart(svg, { empty = "No training yet." } = {}) {
 }
 
 function draw(svg, st) {
+  if (st.rendered > 0) {
+    st.W = Math.max(280, st.rendered);
+    st.H = Math.round(Math.max(170, Math.min(240, st.W * 0.34)));
+  }
+  const { W, H } = st;
+  svg.setAttribute("viewBox", `0 0 ${W} ${H}`);
   svg.replaceChildren();
   const all = st.points.concat(st.precise ? [st.precise] : []);
   const values = all.map((p) => p.bits + p.stderr).concat(fin(st.entropy) ? [st.entropy] : []);
@@ -104,6 +119,7 @@ function draw(svg, st) {
 }
 
 function drawAxes(svg, st, yMax, px, py) {
+  const { W, H } = st;
   const grid = el("g", { class: "grid" }, svg);
   const step = yMax <= 1 ? 0.25 : yMax <= 3 ? 0.5 : 1;
   for (let v = 0; v <= yMax + 1e-9; v += step) {

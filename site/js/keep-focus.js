@@ -1,0 +1,37 @@
+// Keyboard focus survives a button that disables itself while its work runs (Train,
+// Generate, Compare samplers, Plot quality…). A disabled button drops the focus to
+// <body>, where a keyboard reader loses their place and sees no focus ring. So:
+//   - the button's `data-busy-focus` names a control to take the focus meanwhile (Train's
+//     is Stop), if that control is enabled by then;
+//   - otherwise the focus comes back to the button once it is enabled again, unless the
+//     reader has put it somewhere else in between.
+//
+//   keepFocus(document);   // once, from main.js
+
+export function keepFocus(root = document) {
+  let waiting = null; // a button that lost the focus by being disabled
+  const lost = () => root.activeElement === null || root.activeElement === root.body;
+  let last = null; // the element focused most recently (focusout has no target left to ask)
+  root.addEventListener("focusin", (e) => {
+    last = e.target;
+    waiting = null; // the reader (or the page) put the focus somewhere: nothing to give back
+  });
+  new MutationObserver((records) => {
+    for (const { target } of records) {
+      if (!(target instanceof HTMLButtonElement)) continue;
+      if (target.disabled && target === last && lost()) {
+        const partner = target.dataset.busyFocus && root.getElementById(target.dataset.busyFocus);
+        if (partner && !partner.disabled) partner.focus();
+        else waiting = target;
+      } else if (!target.disabled && target === waiting && lost()) {
+        waiting = null;
+        target.focus();
+      }
+    }
+    // Stop was enabled after Train was disabled (the same task, a later record or tick)
+    if (waiting && lost() && waiting.dataset.busyFocus) {
+      const partner = root.getElementById(waiting.dataset.busyFocus);
+      if (partner && !partner.disabled) partner.focus();
+    }
+  }).observe(root.body, { subtree: true, attributes: true, attributeFilter: ["disabled"] });
+}
