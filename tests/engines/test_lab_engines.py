@@ -22,7 +22,9 @@ PANEL = """[...document.querySelectorAll(arguments[0] + ' .tc-col')].map(col => 
 
 
 def percent(text):
-    return float(re.fullmatch(r"(\d+(?:\.\d)?)%", text).group(1))  # no match: AttributeError
+    """A bar's percentage: "41%", "0.3%", or just inside 0 and 100 (">99.9%", "<0.1%",
+    read as their bound)."""
+    return float(re.fullmatch(r"[<>]?(\d+(?:\.\d)?)%", text).group(1))  # no match: AttributeError
 
 
 def exact_posterior(names, row, pos):
