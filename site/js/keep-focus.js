@@ -5,6 +5,8 @@
 //     is Stop), if that control is enabled by then;
 //   - otherwise the focus comes back to the button once it is enabled again, unless the
 //     reader has put it somewhere else in between.
+// The page never scrolls for it (preventScroll): a reader who scrolled away while a run
+// trained is not pulled back when it ends.
 //
 //   keepFocus(document);   // once, from main.js
 
@@ -21,17 +23,17 @@ export function keepFocus(root = document) {
       if (!(target instanceof HTMLButtonElement)) continue;
       if (target.disabled && target === last && lost()) {
         const partner = target.dataset.busyFocus && root.getElementById(target.dataset.busyFocus);
-        if (partner && !partner.disabled) partner.focus();
+        if (partner && !partner.disabled) partner.focus({ preventScroll: true });
         else waiting = target;
       } else if (!target.disabled && target === waiting && lost()) {
         waiting = null;
-        target.focus();
+        target.focus({ preventScroll: true });
       }
     }
     // Stop was enabled after Train was disabled (the same task, a later record or tick)
     if (waiting && lost() && waiting.dataset.busyFocus) {
       const partner = root.getElementById(waiting.dataset.busyFocus);
-      if (partner && !partner.disabled) partner.focus();
+      if (partner && !partner.disabled) partner.focus({ preventScroll: true });
     }
   }).observe(root.body, { subtree: true, attributes: true, attributeFilter: ["disabled"] });
 }

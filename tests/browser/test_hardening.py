@@ -194,3 +194,21 @@ def test_a_random_seed_the_box_cannot_take_is_named_not_dropped_silently(watched
     page.fill("#seed", "12")
     page.dispatch_event("#seed", "change")
     assert page.inner_text("#seed-note") == "" and "seed=12" in page.evaluate("location.hash")
+
+
+def test_giving_the_focus_back_never_scrolls_the_page(ready):
+    page = ready.page
+    page.select_option("#epochs", "1000")
+    page.click("#train")  # a mouse click focuses the button too
+    wait_until(page, RUNNING)
+    wait_until(page, "document.activeElement.id === 'stop'", timeout=5_000)
+    page.evaluate("document.getElementById('samplers').scrollIntoView()")
+    # what the reader is looking at stays put (scrollY itself moves with scroll anchoring
+    # as the readouts above grow)
+    top = "document.getElementById('samplers').getBoundingClientRect().top"
+    y = page.evaluate(top)
+    page.evaluate("document.getElementById('stop').click()")  # the run ends out of view
+    wait_until(page, TRAIN_DONE)
+    wait_until(page, "document.activeElement.id === 'train'", timeout=5_000)
+    page.wait_for_timeout(300)
+    assert abs(page.evaluate(top) - y) < 2, (y, page.evaluate(top))
