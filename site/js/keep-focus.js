@@ -14,14 +14,21 @@ export function keepFocus(root = document) {
   let waiting = null; // a button that lost the focus by being disabled
   const lost = () => root.activeElement === null || root.activeElement === root.body;
   let last = null; // the element focused most recently (focusout has no target left to ask)
+  // A disabled button may keep the focus until the browser's next rendering update moves it
+  // to <body> (the focus fixup), and a window without the system's focus gets no focus
+  // events: a button still focused, or the last one focused when nothing is, counts as lost.
+  const lostFrom = (button) => root.activeElement === button || (lost() && last === button);
   root.addEventListener("focusin", (e) => {
     last = e.target;
     waiting = null; // the reader (or the page) put the focus somewhere: nothing to give back
   });
+  root.addEventListener("focusout", (e) => { // to nowhere, and not by being disabled: the reader's
+    if (!e.relatedTarget && !e.target.disabled) last = null;
+  });
   new MutationObserver((records) => {
     for (const { target } of records) {
       if (!(target instanceof HTMLButtonElement)) continue;
-      if (target.disabled && target === last && lost()) {
+      if (target.disabled && lostFrom(target)) {
         const partner = target.dataset.busyFocus && root.getElementById(target.dataset.busyFocus);
         if (partner && !partner.disabled) partner.focus({ preventScroll: true });
         else waiting = target;
@@ -31,7 +38,7 @@ export function keepFocus(root = document) {
       }
     }
     // Stop was enabled after Train was disabled (the same task, a later record or tick)
-    if (waiting && lost() && waiting.dataset.busyFocus) {
+    if (waiting && lostFrom(waiting) && waiting.dataset.busyFocus) {
       const partner = root.getElementById(waiting.dataset.busyFocus);
       if (partner && !partner.disabled) partner.focus({ preventScroll: true });
     }
