@@ -55,6 +55,10 @@ def test_a_bad_escape_spoils_only_its_own_part_and_the_note_stands_where_the_lin
         # the note opens the section the link scrolls to, and wraps on a phone
         assert page.evaluate("document.getElementById('hash-note').closest('section').id") == "train-section"
         assert page.evaluate("document.documentElement.scrollWidth") <= 360
+        # a later link with no place in the page: its note stands at the top again
+        page.evaluate("location.hash = '#lr=zzz'")
+        wait_until(page, "document.querySelector('#hash-note').textContent.includes('lr=zzz')")
+        assert page.evaluate("document.getElementById('hash-note').closest('section')") is None
         w.check_clean()
     finally:
         w.context.close()

@@ -8,6 +8,7 @@ import { $ } from "../page.js";
 import { HISTORY_MARK, parseHash } from "../state.js";
 
 const SHOWN = 5; // a link with thousands of bad parts gets a note of five and a count
+let home = null; // where the note stands in the page's HTML: the top, for a link with no place
 const cut = (text, n = 40) => (text.length > n ? text.slice(0, n - 1) + "…" : text);
 
 function showHashNote(ignored, anchor) {
@@ -22,8 +23,10 @@ function showHashNote(ignored, anchor) {
   // A hash sets only what it can (state.js): a setting it could not use keeps the value in use.
   note.textContent = `Some settings in this link could not be used, so those keep the values already in use: ${list}${more}.`;
   // where the link takes the reader, not at the top of a page they will not see
+  home ??= { parent: note.parentNode, next: note.nextSibling };
   const target = anchor && document.getElementById(anchor);
   if (target) target.insertAdjacentElement(/^H\d$/.test(target.tagName) ? "afterend" : "afterbegin", note);
+  else home.parent.insertBefore(note, home.next);
   note.hidden = false;
 }
 
