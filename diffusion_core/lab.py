@@ -42,7 +42,7 @@ from collections import Counter
 
 import numpy as np
 
-from . import sampler
+from . import checks, sampler
 from .dataset import Dataset
 from .oracle import OracleDenoiser
 from .samplers import STRATEGIES
@@ -185,7 +185,7 @@ def side_by_side(model, data: Dataset, strategies: list[str], n: int = 1, steps:
         rows = np.zeros((B, data.seq_len), dtype=np.intp)
         maskable, letters_only = np.ones(rows.shape, dtype=bool), None
     else:
-        pat = sampler.parse_pattern(data, pattern, 0, "pattern")
+        pat = checks.parse_pattern(data, pattern, 0, "pattern")
         rows, maskable, letters_only = sampler.fill_rows(data, [""] * B, [pat] * B)
     out = sampler.denoise(model, data, rows, maskable, steps, temperature, strategies[0],
                           np.random.default_rng(seed), letters_only,

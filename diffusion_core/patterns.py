@@ -10,7 +10,7 @@ of a fill, so its draws are the sampler's error alone.
     >>> p.text, p.row, p.fitting
     ('r???l', 'r???l', ['rahul'])
 
-Validation is the sampler's (:func:`diffusion_core.sampler.infill` refuses the
+Validation is in :mod:`diffusion_core.checks` (:func:`diffusion_core.sampler.infill` refuses the
 same patterns with the same messages); this module adds what the oracle needs.
 "No training name fits" is not an error: the model still answers, the oracle
 cannot (:attr:`Pattern.note` says so).
@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import sampler
+from . import checks
 from .dataset import LETTERS, MASK_ID, SEP, Dataset, DatasetError
 from .oracle import OracleDenoiser, fits
 
@@ -57,7 +57,7 @@ class Pattern:
 
 
 def _check(data: Dataset, text: str, start: int, what: str) -> str:
-    return sampler.parse_pattern(data, text, start, what)
+    return checks.parse_pattern(data, text, start, what)
 
 
 def fitting_rows(data: Dataset, x: np.ndarray, letters_only: bool) -> np.ndarray:
@@ -107,6 +107,6 @@ def answer_pattern(data: Dataset, word, text) -> Pattern:
         raise DatasetError("an answer pattern needs the translator model")
     if not isinstance(word, str) or not isinstance(text, str):
         raise DatasetError("type an English word and an answer pattern such as p????")
-    w = sampler.check_word(data, word)
+    w = checks.check_word(data, word)
     p = _check(data, text, len(w) + 1, "answer pattern")
     return Pattern(p, w + SEP + p, w, _fitting(data, w + SEP + p, True))

@@ -36,18 +36,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .dataset import (
-    LETTERS,
-    MASK,
-    MASK_ID,
-    PAD,
-    SEP,
-    Dataset,
-    DatasetError,
-    describe_char,
-    example_pattern,
-    shown,
-)
+from .checks import check_word, parse_pattern
+from .dataset import MASK, MASK_ID, PAD, SEP, Dataset, DatasetError, describe_char, shown
 from .model import Params, forward
 from .oracle import OracleDenoiser
 from .reverse import (
@@ -64,7 +54,7 @@ from .samplers import REMDM_ETA, STRATEGIES, THRESHOLD
 
 __all__ = ["STRATEGIES", "MAX_STEPS", "MAX_SAMPLES", "MAX_TEMPERATURE", "MIN_TEMPERATURE",
            "network", "as_denoiser", "sample", "infill", "translate", "accuracy",
-           "check_word", "parse_pattern", "parse_row", "beliefs", "reveal", "_choose"]
+           "parse_row", "beliefs", "reveal", "_choose"]
 
 MAX_STEPS, MAX_SAMPLES = 64, 200
 MAX_TEMPERATURE = 5.0
@@ -168,33 +158,6 @@ def sample(p, data: Dataset, n: int = 15, steps: int = 10, temperature: float = 
                    np.random.default_rng(seed), eta=eta, threshold=threshold, trace=trace)
 
 
-def parse_pattern(data: Dataset, pattern: str, start: int = 0, what: str = "pattern") -> str:
-    """Check a pattern of letters and ``?`` that must fit from position ``start``.
-
-    Returns it cleaned (``" R???L "`` -> ``"r???l"``). Raises ``DatasetError``
-    naming the first problem: empty, too long (checked before the letters, so
-    ``abcdefghij`` is "too long"), a character other than a-z and ``?``, or a letter
-    the model has never seen. ``what`` names the pattern in the messages.
-    """
-    p = str(pattern).strip().lower()
-    room = data.seq_len - start
-    if not p:
-        raise DatasetError(f"the {what} is empty; type letters a-z and ? for the unknown "
-                           f"ones, e.g. {example_pattern(data, room)}")
-    if len(p) > room:
-        raise DatasetError(f"the {what} {shown(p)} has {len(p)} characters; at most {room} fit")
-    for c in p:
-        if c != MASK and c not in LETTERS:
-            raise DatasetError(f"{describe_char(c)} is not allowed in the {what} {shown(p)}; "
-                               f"use only the letters a-z and ?")
-        if c != MASK and c not in data.vocab:
-            known = "".join(ch for ch in data.vocab if ch in LETTERS)
-            raise DatasetError(f"the model has never seen the letter {c!r} of the {what} "
-                               f"{shown(p)}; it knows only: {known}")
-    return p
-
-
-
 def fill_rows(data: Dataset, prefixes: list[str], patterns: list[str | None]):
     """(rows, maskable, letters_only), each (B, L), for ``prefix + pattern`` rows.
 
@@ -236,25 +199,6 @@ def infill(model, data: Dataset, pattern: str, n: int = 5, steps: int = 10,
     for r in out:
         r["pattern"] = pat
     return out
-
-
-def check_word(data: Dataset, word: str) -> str:
-    """Normalise a query word and check that the model can read it; returns it cleaned."""
-    w = str(word).strip().lower()
-    if not w:
-        raise DatasetError("the word is empty; type an English word such as hello")
-    for c in w:
-        if c not in LETTERS:
-            raise DatasetError(f"{describe_char(c)} is not allowed in {shown(w)}; "
-                               f"use only the letters a-z")
-        if c not in data.vocab:
-            known = "".join(ch for ch in data.vocab if ch in LETTERS)
-            raise DatasetError(f"the model has never seen the letter {c!r}; "
-                               f"it knows only: {known}")
-    if len(w) > data.max_question_len:
-        raise DatasetError(f"{shown(w)} has {len(w)} letters; this model reads words of at most "
-                           f"{data.max_question_len}")
-    return w
 
 
 def translate(p, data: Dataset, words: list[str], steps: int = 10, temperature: float = 0.0,

@@ -170,8 +170,9 @@ def test_no_message_echoes_a_pasted_paragraph_whole():
     (the message once made a phone's page 25,000 px wide)."""
     from helpers import trained
 
+    from diffusion_core.checks import check_word
     from diffusion_core.patterns import name_pattern
-    from diffusion_core.sampler import check_word, parse_row
+    from diffusion_core.sampler import parse_row
     long = "a" * 150_000
     p, pairs = trained("translate")
     attempts = [lambda: names_dataset("aarav\n" + long),

@@ -5,12 +5,12 @@ from collections import Counter
 import numpy as np
 import pytest
 
+from diffusion_core.checks import parse_pattern
 from diffusion_core.dataset import DatasetError, builtin
 from diffusion_core.oracle import OracleDenoiser
 from diffusion_core.sampler import (
     beliefs,
     infill,
-    parse_pattern,
     parse_row,
     reveal,
     sample,
