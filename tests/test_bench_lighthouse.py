@@ -50,3 +50,17 @@ def test_a_run_that_could_not_start_is_reported_not_hidden():
     rows = _lighthouse_rows({"error": "lighthouse is not installed: run npm ci"})
     assert rows == [("Lighthouse (mobile)", "—", "—",
                      "not run: lighthouse is not installed: run npm ci")]
+
+
+def test_the_diagnostic_run_is_a_row_of_its_own_naming_its_flags():
+    lh = summarise([report(0.77, 2500.0, 1250), report(0.79, 2400.0, 1230)])
+    lh["diagnostic"] = {"flags": "--disable-features=PaintHolding",
+                        **summarise([report(0.92, 1100.0, 300), report(0.95, 1000.0, 250),
+                                   report(0.93, 1050.0, 280)])}
+    rows = _lighthouse_rows(lh)
+    assert len(rows) == 5
+    what, _, _, measured = rows[-1]
+    assert "--disable-features=PaintHolding" in what
+    assert measured == "93 (runs: 92, 95, 93), 0.000, 0.30, 0.25, 0.28 s"
+    lh["diagnostic"] = {"flags": "--x", "error": "chromium crashed"}
+    assert _lighthouse_rows(lh)[-1][3] == "not run: chromium crashed"

@@ -100,6 +100,12 @@ def main(argv=None) -> int:
 
             print("[bench] Lighthouse ...", file=sys.stderr)
             lh = lighthouse(a.runs)
+            if "error" not in lh:
+                from bench.lighthouse import DIAGNOSTIC_FLAGS
+
+                print("[bench] Lighthouse, diagnostic: " + DIAGNOSTIC_FLAGS, file=sys.stderr)
+                lh["diagnostic"] = {"flags": DIAGNOSTIC_FLAGS,
+                                    **lighthouse(a.runs, DIAGNOSTIC_FLAGS)}
     machine = _machine(w)
     text = table(c, w, cli, lh)
     print(f"\nMachine: {machine}\n\n{text}")
