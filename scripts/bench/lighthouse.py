@@ -15,7 +15,7 @@ about:blank, and Chromium holds the old frame on screen until the new page can p
 (its PaintHolding feature) while the fonts index.html preloads hold the first rendering
 (RenderBlockingFonts, FontPreloadingDelaysRendering); together they put the first frame of
 this long page at 1.2-2.3 s. Turning off any one of these three features, or the preloads,
-brought it to 0.25-0.62 s (README, "Performance"). The score is measured with Chromium's
+brought it to 0.17-0.62 s (README, "Performance"). The score is measured with Chromium's
 defaults; :data:`DIAGNOSTIC_FLAGS` gives a second, diagnostic score with PaintHolding off,
 to show how much of the gap that wait is.
 """
