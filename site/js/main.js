@@ -85,7 +85,7 @@ const sections = [
   () => createBeliefs({ engine, state, page }),
   () => createInfill({ engine, state, page }),
   () => createByHand({ engine, state, page }),
-  () => createQuality({ engine, page }), // before Samplers: it hears the first "lab-sampler" event
+  () => createQuality({ engine, state, page }), // before Samplers: it hears the first "lab-sampler" event
   () => createSamplers({ engine, state, page }),
   () => createLeftToRight({ engine, page }), // #15 part 5: a left-to-right model beside the names model
 ];

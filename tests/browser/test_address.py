@@ -145,6 +145,16 @@ def test_the_labs_choices_live_in_the_address_and_survive_a_reload(browser, serv
         wait_until(page, "document.querySelector('#lab-sampler').value === 'remdm'")
         wait_until(page, "document.querySelector('#quality-rule').textContent"
                          " === 'Remasking committed characters'")
+        assert page.input_value("#quality-highlight") == "remdm"
+        # the quality plot's own menu is the same choice: it moves section IX's and the address
+        page.select_option("#quality-highlight", "threshold")
+        wait_until(page, "location.hash.includes('sampler=threshold')")
+        assert page.input_value("#lab-sampler") == "threshold"
+        assert page.text_content("#quality-rule") == "Confidence threshold, early stop"
+        page.select_option("#lab-sampler", "left_to_right")
+        wait_until(page, "document.querySelector('#quality-highlight').value === 'left_to_right'")
+        assert "sampler=left_to_right" in page.url, page.url
+        assert page.text_content("#quality-rule") == "Left to right"
         w.check_clean()
     finally:
         w.context.close()

@@ -281,6 +281,21 @@ def test_quality_against_steps_runs_with_progress_and_stops(ready):
     page.select_option("#quality-metric", "nfe")  # not a share: no interval
     wait_until(page, "document.querySelector('#quality-table').dataset.measure === 'nfe'")
     assert page.evaluate(ERR_BARS) == []
+    # "Rule in colour" picks another rule's curves without leaving the plot
+    coloured = ("[...document.querySelectorAll('#quality-chart path.series.highlight')]"
+                ".map(p => p.querySelector('title').textContent)")
+    rule = page.text_content("#quality-rule")  # section IX's Sampler, whatever it is now
+    assert sorted(page.evaluate(coloured)) == [f"{rule}, oracle", f"{rule}, trained model"]
+    assert page.input_value("#quality-highlight") == page.input_value("#lab-sampler") != "llada"
+    page.select_option("#quality-highlight", "llada")
+    wait_until(page, "document.querySelector('#quality-rule').textContent === 'Low-confidence remasking'")
+    wait_until(page, "document.querySelectorAll('#quality-table tr.highlight').length === 2")
+    assert sorted(page.evaluate(coloured)) == ["Low-confidence remasking, oracle",
+                                               "Low-confidence remasking, trained model"]
+    assert [r[0] for r in page.evaluate("""[...document.querySelectorAll('#quality-table tr.highlight')]
+        .map(tr => [tr.querySelector('th').textContent])""")] == [
+        "Low-confidence remasking, trained model", "Low-confidence remasking, oracle"]
+    assert page.input_value("#lab-sampler") == "llada"
 
     # Stop: a bigger run stops before it finishes and says so
     page.select_option("#quality-n", "256")

@@ -2,15 +2,17 @@
 // the trained model beside the exact posterior (the oracle), computed in the
 // worker in chunks (engine.job: quality_start / quality_chunk / quality_cancel)
 // with progress and Stop. The "Measure" select picks what is plotted; the rule
-// chosen in the samplers section (page event "lab-sampler") is drawn in colour.
-// The same numbers are in a table under the chart.
+// chosen in the samplers section (page event "lab-sampler") is drawn in colour, and
+// "Rule in colour" here chooses it too (the address's "sampler" setting, shared with
+// that section's menu). The same numbers are in a table under the chart.
 //
-//   createQuality({engine, page});   // -> {}: it answers to page events only
+//   createQuality({engine, state, page});   // -> {}: it answers to page events only
 
 import { $, say, errorText, keepPrompt } from "../page.js";
 import { RULES, RULE_NAME } from "../rules.js";
 import { createLineChart } from "../widgets/line-chart.js";
 import { fillTable } from "../widgets/grid-table.js";
+import { bindControls } from "../controls.js";
 
 const STEPS = [1, 2, 4, 7, 10, 20, 40];
 
@@ -43,7 +45,7 @@ export const MEASURES = {
   nfe: { y: "network calls per name (NFE)", tick: num(0), cell: num(1) },
 };
 
-export function createQuality({ engine, page }) {
+export function createQuality({ engine, state, page }) {
   const s = {
     engine, page, rows: new Map(), running: false, version: 0, n: 0, strategy: "random", pending: false,
     message: $("quality-message"), progress: $("quality-progress"),
@@ -53,8 +55,12 @@ export function createQuality({ engine, page }) {
   $("quality-run").addEventListener("click", () => start(s));
   $("quality-stop").addEventListener("click", () => stop(s));
   $("quality-metric").addEventListener("change", () => schedule(s));
+  const pick = $("quality-highlight");
+  pick.replaceChildren(...RULES.map((r) => new Option(r.name, r.id)));
+  bindControls(state, { sampler: { el: pick } }); // the samplers section answers with "lab-sampler"
   page.on("lab-sampler", ({ strategy }) => {
     s.strategy = strategy;
+    pick.value = strategy;
     schedule(s);
   });
   page.on("change", () => updateButtons(s));

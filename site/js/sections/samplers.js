@@ -3,7 +3,8 @@
 // threshold rule's per-step confidence. Same seed again repeats the last run's seed;
 // the replay slider stops every column after one step. The "Sampler" select picks the rule that
 // is outlined here and drawn in colour in the quality plot (page event
-// "lab-sampler", {strategy}).
+// "lab-sampler", {strategy}); it shares the address's "sampler" setting with the quality
+// plot's "Rule in colour", so either menu changes both.
 //
 //   createSamplers({engine, state, page});   // -> {}: it answers to page events only
 
@@ -23,7 +24,6 @@ export function createSamplers({ engine, state, page }) {
   $("compare-samplers").addEventListener("click", () => compare(s));
   $("compare-again").addEventListener("click", () => compare(s, s.lastSeed));
   $("compare-replay").addEventListener("input", () => replay(s));
-  $("lab-sampler").addEventListener("change", () => highlight(s));
   page.on("change", () => updateButtons(s));
   const prompt = {
     none: "Train a names model first (section IV); then press Compare samplers.",
@@ -47,10 +47,13 @@ export function createSamplers({ engine, state, page }) {
     if (s.grid.children.length && !s.busy) say(s.message, settingsChanged());
   };
   for (const id of ["compare-steps", "compare-denoiser"]) $(id).addEventListener("change", changed);
-  state.addEventListener("change", (e) => { // from the address (a link, the back button)
-    if (e.detail.source !== "hash") return;
-    if (e.detail.name === "sampler") highlight(s);
-    else if (e.detail.name === "budget" || e.detail.name === "denoiser") changed();
+  state.addEventListener("change", (e) => {
+    if (e.detail.name === "sampler") { // from this menu, the quality plot's, or the address
+      $("lab-sampler").value = state.get("sampler");
+      highlight(s);
+    } else if (e.detail.source === "hash" && (e.detail.name === "budget" || e.detail.name === "denoiser")) {
+      changed(); // from the address (a link, the back button)
+    }
   });
   highlight(s);
   return {};
