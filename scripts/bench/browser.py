@@ -161,20 +161,31 @@ def engine_runs(b: Browser, runs: list[tuple[str, dict]]) -> list[dict]:
         ctx.close()
 
 
-def warm_ready(b: Browser, runs: int) -> list[float]:
-    """Ready after a reload served by the service worker."""
+def warm_ready(b: Browser, runs: int) -> dict[str, list[float]]:
+    """Ready after a reload served by the service worker ("ours"), each beside the bare
+    runtime loaded again in a context of its own ("bare"): what the browser keeps between
+    visits (its HTTP cache, and the compiled WebAssembly it caches beside a response) is
+    then there for both. The first bare load of the context is cold and not counted."""
     ctx, page = b.page(service_workers="allow")
+    bctx, bare = b.page()
     try:
         page.goto(b.url)
         page.wait_for_selector(READY, timeout=180_000)
         page.evaluate("navigator.serviceWorker.ready")
-        out = []
-        for _ in range(runs):
-            page.reload()
-            page.wait_for_selector(READY, timeout=180_000)
-            out.append(page.evaluate("window.tinyDiffusion.engine.readyAt") / 1000)
+        out: dict[str, list[float]] = {"ours": [], "bare": []}
+        for i in range(runs + 1):
+            bare.goto(b.url + "__bench/bare.html")
+            wait_until(bare, "window.__bareReady !== undefined", poll_s=0.005)
+            if i:
+                out["bare"].append(bare.evaluate("window.__bareReady") / 1000)
+            bare.goto("about:blank")  # its worker is gone while ours boots
+            if i < runs:
+                page.reload()
+                page.wait_for_selector(READY, timeout=180_000)
+                out["ours"].append(page.evaluate("window.tinyDiffusion.engine.readyAt") / 1000)
         return out
     finally:
+        bctx.close()
         ctx.close()
 
 

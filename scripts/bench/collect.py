@@ -18,6 +18,14 @@ def _ratio(a, b):
     return a / b if a is not None and b else None
 
 
+def warm_summary(warm: dict[str, list[float]]) -> dict:
+    """Our warm reloads ("ours") and the bare runtime loaded again ("bare"), in seconds:
+    the summary of each and the ratio of their medians (None where a side has no run)."""
+    ours, bare = summary(warm["ours"]), summary(warm["bare"])
+    ratio = summary([ours["median"] / bare["median"]]) if ours and bare else None
+    return {"ready_warm_s": ours, "bare_warm_s": bare, "ready_warm_x_bare": ratio}
+
+
 def browser_all(runs: int, quick: bool) -> dict:
     b = br.Browser()
     out = {"chromium": b.version, "reference_found": b.reference is not None}
@@ -61,7 +69,7 @@ def browser_all(runs: int, quick: bool) -> dict:
         out["observer_verified"] = all(acc.pop("observer_ok", [False]))
         out.update({k: summary(v) for k, v in acc.items()})
         out["recipe_sweep"] = br.engine_runs(b, SWEEP)
-        out["ready_warm_s"] = summary(br.warm_ready(b, runs))
+        out.update(warm_summary(br.warm_ready(b, runs)))
         out["memory_growth_mb"] = br.memory_growth(b, 5 if quick else 20)
         out["lab"] = lab_browser(b, runs)
     finally:
