@@ -89,3 +89,38 @@ def test_the_seed_is_locked_while_the_translator_trains(ready):
     assert "the random seed also while the translator trains" in page.inner_text(
         "#settings-locked")
     wait_until(page, "!document.querySelector('#seed').disabled", timeout=180_000)
+
+
+TR_RUNNING = "!document.querySelector('#tr-stop').disabled"
+TR_DONE = ("document.querySelector('#tr-stop').disabled"
+           " && !document.querySelector('#train-translator').disabled")
+
+
+def test_the_translator_has_a_stop_and_never_restarts_a_run_silently(ready):
+    page = ready.page
+    assert page.is_disabled("#tr-stop")
+    page.select_option("#tr-epochs", "500")
+    page.focus("#train-translator")
+    page.keyboard.press("Enter")
+    wait_until(page, TR_RUNNING, timeout=30_000)
+    # while it trains: Train translator reads "Training…" and waits; the epochs it read stay
+    assert page.is_disabled("#train-translator") and page.is_disabled("#tr-epochs")
+    assert page.is_disabled("#tr-more")
+    assert page.inner_text("#train-translator") == "Training…"
+    wait_until(page, "document.activeElement.id === 'tr-stop'", timeout=5_000)  # not <body>
+    wait_until(page, "/epoch [1-9]\\d* \\/ 500/.test(document.querySelector('#translator-progress')"
+                     ".textContent)", timeout=30_000)
+    page.keyboard.press("Enter")  # Stop, from the keyboard
+    wait_until(page, TR_DONE, timeout=30_000)
+    msg = page.inner_text("#translator-message")
+    stopped = int(msg.split("Stopped at epoch ")[1].split(".")[0])
+    assert 0 < stopped < 500 and msg.endswith("+500 more goes on from here."), msg
+    assert page.inner_text("#train-translator") == "Train translator"
+    assert not page.is_disabled("#tr-epochs") and page.input_value("#tr-epochs") == "500"
+    wait_until(page, "document.activeElement.id === 'train-translator'", timeout=5_000)
+    wait_until(page, "/\\d+ \\/ 30 exact/.test(document.querySelector('#accuracy').textContent)",
+               timeout=30_000)  # the stopped model is measured, and can go on
+    page.click("#tr-more")
+    wait_until(page, TR_RUNNING, timeout=30_000)
+    wait_until(page, TR_DONE, timeout=120_000)
+    assert f"{stopped + 500} in all" in page.inner_text("#translator-message")

@@ -1,5 +1,5 @@
 // Section XII, "From words to answers": the built-in question → answer pairs,
-// Train translator (its epochs), +500 more and Reset, with the loss chart and
+// Train translator (its epochs), +500 more, Stop and Reset, with the loss chart and
 // accuracy, and Translate a word with its timeline (the question stays locked
 // while the answer is revealed). The word box shows its length limit before the
 // reader breaks it; a word that cannot be translated clears the last answer.
@@ -26,6 +26,9 @@ export function createTranslator({ engine, state, page, kept }) {
   $("tr-epochs").value = String(page.recipes("translate").default.epochs);
   $("train-translator").addEventListener("click", () => trainTranslator(s, true));
   $("tr-more").addEventListener("click", () => trainTranslator(s, false));
+  $("tr-stop").addEventListener("click", () => {
+    if (page.running("translate")) engine.stop().catch(() => {});
+  });
   $("tr-reset").addEventListener("click", () => resetTranslator(s));
   $("translate").addEventListener("click", () => translateWord(s));
   s.word.addEventListener("keydown", (e) => {
@@ -38,9 +41,11 @@ export function createTranslator({ engine, state, page, kept }) {
 
   page.on("change", () => {
     const running = page.running("translate");
-    $("train-translator").disabled = !page.ready;
-    $("tr-epochs").disabled = !page.ready;
+    $("train-translator").disabled = !page.ready || running; // a run is never thrown away silently: Stop first
+    $("train-translator").textContent = running ? "Training…" : "Train translator";
+    $("tr-epochs").disabled = !page.ready || running; // the run reads it when it starts
     $("tr-more").disabled = !page.ready || running || !page.usable("translate");
+    $("tr-stop").disabled = !running;
     $("tr-reset").disabled = !page.ready;
     $("translate").disabled = !page.ready;
   });
@@ -182,7 +187,7 @@ async function finishTranslator(s, r, err, version, fresh) {
   const done = fresh ? `Trained for ${r.epoch} epochs in ${r.elapsed.toFixed(1)} s.`
     : `Trained ${r.done} more epochs in ${r.elapsed.toFixed(1)} s, ${r.epoch} in all.`;
   const stopped = r.stoppedFor ? `Stopped at epoch ${r.epoch}: the names model started training, and one model trains at a time. +500 more goes on from here.`
-    : `Stopped at epoch ${r.epoch}.`;
+    : `Stopped at epoch ${r.epoch}. +500 more goes on from here.`;
   say(s.message, r.stopped ? stopped : `${done}${TYPE_A_WORD}`, r.stopped ? "" : "ok");
   await measureAccuracy(s, version); // first what the reader waits for; then keep the model
   if (!r.stopped && t.version === version && checkWord(s.word.value, s.maxLen).word) translateWord(s);
