@@ -4,6 +4,8 @@
 dist/ layout:
   index.html, …            copied from site/; index.html's formulas typeset with KaTeX,
                            its style sheets inlined (sitebuild/inline_css.py)
+  js/app.js (+ .map)       js/main.js and the modules it imports, bundled by esbuild
+                           (sitebuild/bundle.py); index.html loads it
   pyodide/                 Pyodide core + pyodide-lock.json + wheels (indexURL)
   vendor/katex/            KaTeX (css, woff2 fonts; js for other pages)
   vendor/fonts/            self-hosted woff2 fonts + fonts.css
@@ -27,6 +29,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from sitebuild.bundle import bundle_scripts  # noqa: E402
 from sitebuild.config import (  # noqa: E402
     DIST,
     NODE_MODULES,
@@ -76,6 +79,7 @@ def build(out: Path) -> None:
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
     copy_site_sources(staging)
+    log(f"bundled the page's modules into js/app.js ({bundle_scripts(staging) // 1024} kB)")
 
     index_dir = staging / INDEX_DIR
     for name in PYODIDE_CORE_FILES:
