@@ -266,6 +266,7 @@ class Trainer:
         out: list[float] = []
         start, length = self._cycle
         if self._epoch is None and len(self.history) >= start + length:
+            self._keep_run_end()  # the finished run's model stays on the snapshot slider
             self._cycle = (len(self.history), max(1, epochs))  # "+N more": N epochs of schedule
         deadline = math.inf if max_seconds is None else time.perf_counter() + max_seconds
         advance = self._advance_fast if self.fast is not None else self._advance_batched
@@ -302,6 +303,17 @@ class Trainer:
         if not is_snapshot_epoch(epoch):
             return
         self._snaps.append((epoch, loss, self.params.flat.copy()))
+        if len(self._snaps) > MAX_SNAPSHOTS:
+            del self._snaps[1]
+
+    def _keep_run_end(self) -> None:
+        """Keep the weights of a finished run that is about to go on ("+500 more"), also
+        off the grid (epoch 160 of a 160-epoch run): the model the reader trained and
+        measured stays one to go back to. At most MAX_SNAPSHOTS, as in _keep_snapshot."""
+        last = len(self.history)
+        if not self.history or self.diverged or (self._snaps and self._snaps[-1][0] == last):
+            return
+        self._snaps.append((last, self.history[-1], self.params.flat.copy()))
         if len(self._snaps) > MAX_SNAPSHOTS:
             del self._snaps[1]
 

@@ -284,6 +284,23 @@ def test_snapshot_weights_are_the_weights_at_that_epoch():
     assert np.array_equal(tr.snapshot_params(8).flat, tr.params.flat)
 
 
+def test_a_finished_run_that_goes_on_keeps_its_last_weights_off_the_grid():
+    r = get_recipe("names", "default", epochs=10)  # epoch 10 is not on the grid
+    tr = Trainer(builtin("names"), r, seed=4)
+    tr.run(10)
+    ten = tr.params.flat.copy()
+    tr.run(5)  # "+5 more": a new cycle of the schedule starts after the finished run
+    epochs = [x["epoch"] for x in tr.snapshots()]
+    assert epochs == [0, 1, 2, 3, 4, 6, 8, 10, 12, 15]
+    assert np.array_equal(tr.snapshot_params(10).flat, ten)
+    assert tr.snapshots()[7]["loss"] == tr.history[9]
+    parts = Trainer(builtin("names"), r, seed=4)  # a run in pieces keeps none in between
+    for k in (3, 3, 4):
+        parts.run(k)
+    assert [x["epoch"] for x in parts.snapshots()] == [0, 1, 2, 3, 4, 6, 8, 10]
+    assert [e for e, _, _ in parts._snaps] == [0, 1, 2, 3, 4, 6, 8]
+
+
 # -- training without t, ELBO weighting ---------------------------------------------------
 
 

@@ -25,6 +25,9 @@ export function bindControls(state, controls) {
     const onEdit = () => {
       const ok = state.set(name, c.fromControl ? c.fromControl(c.el.value) : c.el.value);
       if (ok && c.out) syncControl(name);
+      // a valid entry answers an earlier refusal, even one equal to the kept value (which
+      // fires no "change" when the box is left)
+      if (ok && c.refused) c.refused(null, state.get(name));
     };
     c.el.addEventListener(c.el.tagName === "SELECT" ? "change" : "input", onEdit);
     c.el.addEventListener("change", () => { // an invalid number snaps back, and `refused` says so

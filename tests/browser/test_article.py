@@ -183,6 +183,24 @@ def test_charts_name_their_units_and_the_band_floor(page):
     })()""")
     assert drawn[0] == 3  # one dash per band, and the key
     assert "nats per position" in drawn[1] and "best possible" in drawn[1]
+    # a tallest bar just under a gridline (the ELBO weighting's top band, 1.47) keeps its
+    # value clear of the key above the plot
+    clash = page.evaluate("""(async () => {
+      const { createBarChart } = await import('./js/widgets/bar-chart.js');
+      const svg = document.createElementNS('http://www.w3.org/2000/svg', 'svg');
+      svg.style.width = '640px';
+      document.body.append(svg);
+      const chart = createBarChart(svg);
+      const losses = [0.05, 0.09, 0.12, 0.19, 0.27, 0.41, 0.63, 0.88, 1.10, 1.47];
+      chart.show(losses.map((loss, i) => ({ t_lo: i / 10, t_hi: (i + 1) / 10, loss, floor: 0.9 * loss })));
+      const key = [...svg.querySelectorAll('text')].find((t) => t.textContent === 'best possible').getBBox();
+      const out = [...svg.querySelectorAll('text.bar-value')].map((t) => t.getBBox())
+        .filter((b) => b.x < key.x + key.width && key.x < b.x + b.width && b.y < key.y + key.height && key.y < b.y + b.height).length;
+      const values = svg.querySelectorAll('text.bar-value').length;
+      svg.remove();
+      return [out, values];
+    })()""")
+    assert clash == [0, 10], clash
     assert "Examples per second" in page.inner_text("#train-widget")
     caption = page.inner_text("#train-widget figcaption")
     assert "below the floor" in caption and "expectation" in caption

@@ -198,6 +198,13 @@ def test_a_random_seed_the_box_cannot_take_is_named_not_dropped_silently(watched
     page.fill("#seed", "12")
     page.dispatch_event("#seed", "change")
     assert page.inner_text("#seed-note") == "" and "seed=12" in page.evaluate("location.hash")
+    # typing the kept value again answers the note too (leaving the box fires no change then)
+    page.fill("#seed", "-5")
+    page.dispatch_event("#seed", "change")
+    assert page.inner_text("#seed-note").startswith("-5 is not a random seed")
+    assert page.input_value("#seed") == "12"
+    page.fill("#seed", "12")  # input events only: the value is the one the box held
+    assert page.inner_text("#seed-note") == ""
 
 
 def test_giving_the_focus_back_never_scrolls_the_page(ready):

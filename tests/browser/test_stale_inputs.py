@@ -124,3 +124,16 @@ def test_the_pattern_help_follows_the_data_in_use(ready):
     page.click("#builtin-names")
     wait_until(page, "document.querySelector('#pattern-help').innerText.includes('at most seven')")
     assert [p for p, _ in examples(page)] == builtin
+
+
+def test_reset_takes_the_generated_names_caption_with_the_names(ready):
+    page = ready.page
+    train_names(page, epochs="100")
+    page.click("#generate")
+    wait_until(page, "document.querySelectorAll('#samples li').length > 0", timeout=20_000)
+    wait_until(page, "/steps, temperature/.test(document.querySelector('#sample-message').innerText)")
+    page.click("#reset")
+    wait_until(page, "document.querySelectorAll('#samples li').length === 0")
+    wait_until(page, "document.querySelector('#sample-message').innerText.startsWith("
+                     "'Train a names model first')")
+    assert "temperature" not in page.inner_text("#sample-message")

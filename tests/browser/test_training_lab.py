@@ -182,6 +182,13 @@ def test_snapshots_of_a_finished_run_stay_hidden_once_the_next_run_starts(ready)
     assert page.inner_text("#snapshot-note").startswith("Training: this run's snapshots")
     wait_until(page, TRAIN_DONE, timeout=120_000)
     wait_until(page, "!document.querySelector('#snapshot').disabled", timeout=30_000)
+    # the first run's last epoch (200, off the doubling grid) is one to go back to
+    epochs = []
+    for i in range(int(page.get_attribute("#snapshot", "max")) + 1):
+        page.eval_on_selector("#snapshot", f"(e) => {{ e.value = '{i}'; "
+                              "e.dispatchEvent(new Event('input', {bubbles: true})); }")
+        epochs.append(int(text(page, "#snapshot-value").split(":")[0].removeprefix("epoch ")))
+    assert 200 in epochs and epochs[-1] == 700 and epochs == sorted(epochs), epochs
 
 
 def test_results_of_the_earlier_weights_are_cleared_when_training_starts(ready):

@@ -12,6 +12,7 @@ import { createSamples } from "../widgets/samples.js";
 const TIMELINE_NOTE = "Press Generate, then pick a name to see how it was revealed.";
 const READY = "Press Generate: the model writes 15 names with its current weights.";
 const DIVERGED = "Training diverged, so there is no model to write names with: lower the learning rate and press Train.";
+const NONE = "Train a names model first (section IV); Generate then uses its current weights.";
 const RETRAINED = "The names written by the earlier weights were cleared when training started; press Generate for the new model's.";
 
 export function createSampling({ engine, state, page }) {
@@ -36,7 +37,8 @@ export function createSampling({ engine, state, page }) {
     if (text) say(s.message, text);
   };
   page.on("model-replaced", ({ task, cause }) => {
-    if (task === "names" && (cause === "reset" || cause === "data")) drop();
+    // the caption of the names cleared goes with them: no model wrote anything yet
+    if (task === "names" && (cause === "reset" || cause === "data")) drop(NONE);
   });
   // the names listed were written by the weights before the run: never leave them beside the new model
   page.on("run-started", ({ task }) => {
@@ -46,7 +48,7 @@ export function createSampling({ engine, state, page }) {
   });
   page.on("trained", ({ task, diverged }) => { if (task === "names" && diverged) say(s.message, DIVERGED, "error"); });
   keepPrompt(page, "names", s.message, {
-    none: "Train a names model first (section IV); Generate then uses its current weights.",
+    none: NONE,
     ready: READY,
   });
   page.on("file-mode", () => say(s.message, "Training needs the page to be served over http (see the note at the top)."));

@@ -41,8 +41,10 @@ function drawBars(svg, W, H, buckets) {
   const ok = buckets.filter((b) => fin(b.loss));
   const floors = buckets.filter((b) => fin(b.floor)).map((b) => b.floor);
   const top = Math.max(...ok.map((b) => b.loss), ...floors);
-  const yMax = Math.max(0.5, Math.ceil(top * 2) / 2);
   const plotH = H - M.top - M.bottom;
+  let yMax = Math.max(0.5, Math.ceil(top * 2) / 2);
+  // the tallest bar's value (about 16 px above it) stays below the floor's key
+  if (top / yMax > 1 - 18 / plotH) yMax += 0.5;
   const slot = (W - M.left - M.right) / buckets.length;
   const py = (v) => H - M.bottom - (v / yMax) * plotH;
   const g = el("g", { class: "grid" }, svg);
