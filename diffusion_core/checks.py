@@ -24,8 +24,9 @@ def parse_pattern(data: Dataset, pattern: str, start: int = 0, what: str = "patt
     p = str(pattern).strip().lower()
     room = data.seq_len - start
     if not p:
-        raise DatasetError(f"the {what} is empty; type letters a-z and ? for the unknown "
-                           f"ones, e.g. {example_pattern(data, room)}")
+        known = "".join(ch for ch in data.vocab if ch in LETTERS)
+        raise DatasetError(f"the {what} is empty; type letters the model knows ({known}) and ? "
+                           f"for the unknown ones, e.g. {example_pattern(data, room)}")
     if len(p) > room:
         raise DatasetError(f"the {what} {shown(p)} has {len(p)} characters; at most {room} fit")
     for c in p:

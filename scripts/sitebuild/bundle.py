@@ -2,7 +2,7 @@
 
 The page's code is some fifty small ES modules (site/js/). Loaded one by one, the browser
 finds each level of imports only once the level above has been fetched and parsed, and on
-a busy main thread (the article's first layout) that chain ended about 0.7 s after
+a busy main thread (the article's first layout) that chain ended 0.8-1.3 s after
 navigation; as one file, everything is there once the document is parsed (the README's
 "Performance" section has the measurements). esbuild, the npm ``esbuild`` pinned in
 package.json, joins them with the ES module semantics kept (evaluation order, live

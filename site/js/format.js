@@ -27,6 +27,9 @@ export function err(x) {
   return decimals <= 20 ? x.toFixed(decimals) : x.toExponential(0);
 }
 
+/** "1 step", "4 steps": `n` and its noun, singular only for exactly 1. */
+export const plural = (n, one, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+
 export function count(x) {
   return finite(x) ? Math.round(x).toLocaleString("en-US") : DASH;
 }
@@ -51,13 +54,20 @@ export function percent(x) {
 /** A probability as a percentage that never claims more than it is: "100%" only for 1
  *  and "0%" only for 0, ">99.9%" and "<0.1%" just inside them, one decimal below 10 %
  *  and from 99 % up ("0.3%", "99.7%"), whole percents between ("41%"). */
-export function share(p) {
+export function share(p, { fine = false } = {}) { // `fine`: one decimal from 10% to 99% too
   if (!finite(p)) return DASH;
   if (p >= 1) return "100%";
   if (p <= 0) return "0%";
   if (p >= 0.9995) return ">99.9%";
   if (p < 0.0005) return "<0.1%";
-  return `${(p * 100).toFixed(p < 0.1 || p >= 0.99 ? 1 : 0)}%`;
+  return `${(p * 100).toFixed(fine || p < 0.1 || p >= 0.99 ? 1 : 0)}%`;
+}
+
+/** `share` for shares shown together: all with one decimal when any needs one, so that
+ *  they add up as the numbers do (97.5% and 2.5%, not 98% and 2.5%). */
+export function shares(ps) {
+  const fine = ps.some((p) => finite(p) && p > 0 && p < 1 && (p < 0.1 || p >= 0.99));
+  return ps.map((p) => share(p, { fine }));
 }
 
 /** The letters a-z among ``chars``, as a reader scans them: runs of three or more

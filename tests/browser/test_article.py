@@ -167,6 +167,10 @@ def test_candidate_percentages_never_claim_certainty_beside_a_rival(page):
       return [1, 0.99968, 0.9968, 0.987, 0.41, 0.0996, 0.0031, 0.0004, 0, NaN].map(share);
     })()""")
     assert shown == ["100%", ">99.9%", "99.7%", "99%", "41%", "10.0%", "0.3%", "<0.1%", "0%", "–"]
+    # shown together, the shares add up as the numbers do: one decimal for all when one needs it
+    together = page.evaluate("""import('./js/format.js').then(({ shares }) =>
+      [shares([0.975, 0.025]), shares([0.5, 0.3, 0.2]), shares([0.41, 0.0996])])""")
+    assert together == [["97.5%", "2.5%"], ["50%", "30%", "20%"], ["41.0%", "10.0%"]]
 
 
 def test_charts_name_their_units_and_the_band_floor(page):
@@ -204,6 +208,21 @@ def test_charts_name_their_units_and_the_band_floor(page):
     assert "Examples per second" in page.inner_text("#train-widget")
     caption = page.inner_text("#train-widget figcaption")
     assert "below the floor" in caption and "expectation" in caption
+
+
+def test_the_share_of_new_names_speaks_of_the_rest_only_when_there_is_one(page):
+    lines = page.evaluate("""(async () => {
+      const { createSamples } = await import('./js/widgets/samples.js');
+      const list = document.createElement('ol'), novelty = document.createElement('p');
+      const s = createSamples({ list, novelty, onPick: () => {} });
+      return [5, 2, 0].map((fresh) => {
+        s.show({ samples: [0, 1, 2, 3, 4].map((i) => ({ text: 'ab', new: i < fresh })) });
+        return novelty.textContent;
+      });
+    })()""")
+    assert lines == ["New names: 5 of 5 (100%).",
+                     "New names: 2 of 5 (40%); the rest are training names.",
+                     "New names: 0 of 5 (0%); all are training names."]
 
 
 def test_no_blank_measurement_box_before_training(page):

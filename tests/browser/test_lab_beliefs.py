@@ -156,7 +156,10 @@ def test_the_translator_answer_pattern(ready):
     assert set(page.locator("#fill-oracle li .sample-text").all_inner_texts()) == {"paani"}
     assert "paani" in text(page, "#fill-fitting")
     # the summary counts answers, not names
-    assert re.match(r"New answers: \d of 5 .*the rest are training answers\.", text(page, "#fill-model-summary"))
+    m = re.fullmatch(r"New answers: (\d) of 5 \((\d+)%\)(.*)\.", text(page, "#fill-model-summary"))
+    fresh = int(m[1])
+    assert int(m[2]) == 20 * fresh and m[3] == (
+        "" if fresh == 5 else "; all are training answers" if fresh == 0 else "; the rest are training answers")
     # the translator's own timeline (section XII) has its Top candidates panel too;
     # training ended by translating the word in the box, hello
     wait_until(page, "document.querySelector('#translation').innerText.startsWith('hello')")

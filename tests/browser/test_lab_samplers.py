@@ -51,7 +51,7 @@ def test_compare_samplers_shows_one_timeline_per_rule_with_nfe(ready):
     for c in cols:
         assert "?" not in c["last"], c  # every rule finishes its name
         assert 1 <= c["nfe"] <= c["uncached"], c
-        assert "network calls (NFE)" in c["nfeText"]
+        assert re.match(r"\d+ network calls? \(NFE\)", c["nfeText"]), c
         assert c["rows"] >= 2
         assert c["chosen"] == (c["strategy"] == "threshold")
     by = {c["strategy"]: c for c in cols}
@@ -73,6 +73,16 @@ def test_compare_samplers_shows_one_timeline_per_rule_with_nfe(ready):
     # the Sampler select moves the outline
     page.select_option("#lab-sampler", "remdm")
     assert [c["strategy"] for c in columns(page) if c["chosen"]] == ["remdm"]
+    # a budget of one step: "1 step", and a single network call is "1 network call"
+    page.select_option("#compare-steps", "1")
+    assert "run with 1 step on" in page.inner_text("#compare-message")
+    page.click("#compare-samplers")
+    wait_until(page, COMPARED + " && document.querySelector('#compare-message').textContent.startsWith('1 step,')"
+               " && document.querySelector('#compare-message').dataset.kind === 'ok'", timeout=60_000)
+    singles = [c for c in columns(page) if c["nfe"] == 1]
+    assert singles, columns(page)  # random order at one step calls the network once
+    for c in singles:
+        assert c["nfeText"].startswith("1 network call (NFE)"), c
 
 
 def compared_seed(page):

@@ -137,3 +137,16 @@ def test_reset_takes_the_generated_names_caption_with_the_names(ready):
     wait_until(page, "document.querySelector('#sample-message').innerText.startsWith("
                      "'Train a names model first')")
     assert "temperature" not in page.inner_text("#sample-message")
+
+
+def test_data_with_one_name_says_its_floor_is_zero_instead_of_a_ratio(ready):
+    page = ready.page
+    page.fill("#names-data", "anna\nanna")
+    page.click("#use-names")
+    wait_until(page, "/2 names/.test(document.querySelector('#data-message').innerText)")
+    train_names(page, epochs="100")
+    wait_until(page, "/the floor is/.test(document.querySelector('#eval-readout').innerText)",
+               timeout=60_000)
+    readout = page.inner_text("#eval-readout")
+    assert "the floor is 0 (the data leaves nothing to guess)" in readout, readout
+    assert "× the floor" not in readout and "–" not in readout, readout

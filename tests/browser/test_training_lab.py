@@ -154,7 +154,7 @@ def check_no_t(page):
     assert abs(d - (a - b)) <= 0.0015 and 0 < sd < min(sa, sb) / 5, r
     assert abs(d) < 0.005, r  # under the loss's spread between random seeds (0.005)
     assert "In short: the difference is smaller than the 0.005" in r and "equally good" in r, r
-    ratio = float(re.search(NUM + r" times that error", r).group(1))
+    ratio = float(re.search(r"the difference is " + NUM + r" times its standard error", r).group(1))
     assert abs(ratio - abs(d) / sd) <= 0.1 + 0.05 * ratio, r  # d and sd are rounded
     assert not page.locator("#generate").is_disabled()  # the reader's model is still there
 

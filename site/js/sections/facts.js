@@ -50,7 +50,7 @@ function fillNames(info) {
   const n = info.entries.length;
   const b = info.recipes?.default?.batch_size ?? 0; // 0: the whole dataset in one step (recipe.py)
   fill("default-batch", b === 0 || n <= b ? `on all ${countWords(n)} names at once, one step per epoch`
-    : `on batches of ${b} names, ${Math.ceil(n / b)} steps per epoch`);
+    : `on batches of ${b} names, ${fmt.plural(Math.ceil(n / b), "step")} per epoch`);
 }
 
 /** How many questions of `entries` ("q>a") have more than one distinct answer. */

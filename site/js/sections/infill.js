@@ -189,7 +189,7 @@ async function run(s, task) {
     const filled = r.pattern.includes("?")
       ? `Filled ${r.pattern} ${r.model.length} times${r.model.length > 1 ? `, ${distinct} different ${distinct === 1 ? "answer" : "answers"}` : ""}`
       : `Nothing to fill: ${r.pattern} has no ?, so every answer is the pattern itself; put a ? where a letter is unknown`;
-    say(s.message, (r.note ? `${sentence(r.note)}.` : filled) +
+    say(s.message, (r.note ? sentence(r.note) : filled) +
       ` (${Math.round(performance.now() - t0)} ms)` + (page.running(task) ? ", with the weights as they are mid-training." : "."), r.note ? "" : "ok");
   } catch (e) {
     if (seq !== s.seq) return;

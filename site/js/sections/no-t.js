@@ -77,7 +77,7 @@ function compareText(r, start) {
   const est = (e) => `${fmt.fixed(e.mean, 3)} ± ${fmt.err(e.stderr)}`;
   const epochs = r.epochs_with_t === r.epochs_without_t ? `both ${r.epochs_with_t} epochs`
     : `your model ${r.epochs_with_t} epochs (continued past the recipe's ${start.epochs}), the model without t ${r.epochs_without_t}`;
-  const ratio = d.stderr > 0 ? `, ${fmt.fixed(Math.abs(d.mean) / d.stderr, 1)} times that error` : "";
+  const ratio = d.stderr > 0 ? `; the difference is ${fmt.fixed(Math.abs(d.mean) / d.stderr, 1)} times its standard error` : "";
   return `Loss on the same ${fmt.count(r.n)} fresh draws, in nats per position: with t (your model) ${est(r.with_t)}; ` +
     `without t ${est(r.without_t)}. With t minus without: ${fmt.fixed(d.mean, 5)} ± ${fmt.finite(d.stderr) ? d.stderr.toPrecision(2) : fmt.DASH} ` +
     `(the standard error of the paired difference: the same draws score both models, so the difference is ` +

@@ -14,6 +14,7 @@ import { createTimeline } from "../widgets/timeline.js";
 import { createLineChart } from "../widgets/line-chart.js";
 import { fillTable } from "../widgets/grid-table.js";
 import { bindControls } from "../controls.js";
+import { plural } from "../format.js";
 
 const TEMPERATURE = 1;
 const SLICE_MS = 20;
@@ -68,7 +69,7 @@ function updateButtons(s) {
 
 /** What to say when the settings differ from those of the grid on show. */
 function settingsChanged() {
-  return `Settings changed: the columns below are from the last run; press Compare samplers (a new seed) or Same seed again to run with ${$("compare-steps").value} steps on ${$("compare-denoiser").value === "oracle" ? "the exact posterior" : "the trained model"}.`;
+  return `Settings changed: the columns below are from the last run; press Compare samplers (a new seed) or Same seed again to run with ${plural(Number($("compare-steps").value), "step")} on ${$("compare-denoiser").value === "oracle" ? "the exact posterior" : "the trained model"}.`;
 }
 
 /** The replay slider for a grid whose longest column has `last` steps (null: no grid). */
@@ -89,7 +90,7 @@ function replay(s) {
     row.classList.toggle("tl-later", from > at);
     row.classList.toggle("tl-now", at < last && from <= at && at <= Number(row.dataset.to));
   }
-  const text = at >= last ? `all ${last} steps` : `after step ${at} of ${last}`;
+  const text = at >= last ? `all ${plural(last, "step")}` : `after step ${at} of ${last}`;
   $("compare-replay-value").textContent = text;
   el.setAttribute("aria-valuetext", text);
 }
@@ -143,7 +144,7 @@ async function compare(s, seed = null) {
     setReplay(Math.max(...r.results.map((res) => res.samples[0].steps.length - 1)));
     replay(s);
     const changed = Number($("compare-steps").value) !== steps || $("compare-denoiser").value !== denoiser; // during the run
-    say(s.message, `${steps} steps, seed ${seed}, temperature ${TEMPERATURE}, ${who}: ${RULES.length} samplers in ${Math.round(ms)} ms.` +
+    say(s.message, `${plural(steps, "step")}, seed ${seed}, temperature ${TEMPERATURE}, ${who}: ${RULES.length} samplers in ${Math.round(ms)} ms.` +
       (changed ? ` ${settingsChanged()}` : ""), "ok");
   } catch (e) {
     if (run === s.run) say(s.message, `Could not compare: ${errorText(e)}`, "error");
@@ -172,8 +173,8 @@ function column(res) {
   h.textContent = RULE_NAME[res.strategy] || res.strategy;
   const result = line("cmp-result", `“${sample.text}” · ${sample.training ? "a training name" : "new"}`);
   const calls = sample.nfe === sample.nfe_uncached
-    ? `${sample.nfe} network calls (NFE)`
-    : `${sample.nfe} network calls (NFE); ${sample.nfe_uncached} if every step called it`;
+    ? `${plural(sample.nfe, "network call")} (NFE)`
+    : `${plural(sample.nfe, "network call")} (NFE); ${sample.nfe_uncached} if every step called it`;
   const nfe = line("cmp-nfe", calls);
   nfe.dataset.nfe = String(sample.nfe);
   nfe.dataset.nfeUncached = String(sample.nfe_uncached);

@@ -8,6 +8,7 @@ import { $, say, errorText, keepPrompt } from "../page.js";
 import { bindControls } from "../controls.js";
 import { createTimeline } from "../widgets/timeline.js";
 import { createSamples } from "../widgets/samples.js";
+import * as fmt from "../format.js";
 
 const TIMELINE_NOTE = "Press Generate, then pick a name to see how it was revealed.";
 const READY = "Press Generate: the model writes 15 names with its current weights.";
@@ -102,7 +103,7 @@ async function generate(s) {
     s.samples.show(r);
     showRemovedMass(r);
     showSample(s, 0);
-    say(s.message, `${steps} steps, temperature ${temperature.toFixed(1)}, ${order === "random" ? "random" : "most confident first"} order` +
+    say(s.message, `${fmt.plural(steps, "step")}, temperature ${temperature.toFixed(1)}, ${order === "random" ? "random" : "most confident first"} order` +
       (page.running("names") ? ", with the weights as they are mid-training." : "."));
   } catch (e) {
     if (drawn === s.drawn) say(s.message, `Could not generate: ${errorText(e)}`, "error");

@@ -309,8 +309,10 @@ async function evaluateNames(s, version, doneText) {
     s.byT.show(ev.by_t);
     const m = ev.eval.mean;
     const f = ev.floor.mean;
+    // a floor of 0 (data whose every name is the same: nothing is left to guess) has no ratio
+    const ratio = f > 1e-9 ? `so this is ${fmt.fixed(m / f, 2)} × the floor` : "so the loss itself is the model's whole error";
     readout.textContent = `Loss on ${fmt.count(ev.eval.n)} fresh draws: ${fmt.fixed(m, 3)} ± ${fmt.err(ev.eval.stderr)} (one standard error) nats per position; ` +
-      `the floor is ${fmt.fixed(f, 3)}, so this is ${fmt.fixed(m / f, 2)} × the floor.`;
+      `the floor is ${f > 1e-9 ? fmt.fixed(f, 3) : "0 (the data leaves nothing to guess)"}, ${ratio}.`;
     if (doneText) say(s.message, `${doneText} Generate names in section V.`, "ok");
     await s.elbo.precise(version);
   } catch (e) {

@@ -12,7 +12,7 @@
 //
 // Everything the reader typed or the model wrote goes in as textContent.
 
-import { share as PCT } from "../format.js";
+import { shares } from "../format.js";
 import { placeholder } from "./cells.js";
 
 const SHOWN = { "_": "end (pad)", "?": "mask" };
@@ -22,7 +22,9 @@ export const charName = (c) => SHOWN[c] || c;
 
 /** "a 41%, e 20%, …" for a top list, or `none` when there is none. */
 export function topText(top, none = "no answer") {
-  return top && top.length ? top.map(([c, p]) => `${charName(c)} ${PCT(p)}`).join(", ") : none;
+  if (!top || !top.length) return none;
+  const shown = shares(top.map(([, p]) => p));
+  return top.map(([c], i) => `${charName(c)} ${shown[i]}`).join(", ");
 }
 
 function bars(top, caption, emptyText) {
@@ -41,7 +43,8 @@ function bars(top, caption, emptyText) {
   }
   const list = document.createElement("ol");
   list.className = "tc-bars";
-  for (const [c, p] of top) {
+  const shown = shares(top.map(([, p]) => p));
+  for (const [i, [c, p]] of top.entries()) {
     const li = document.createElement("li");
     const ch = document.createElement("span");
     ch.className = "tc-char" + (c === "_" ? " pad" : "");
@@ -52,7 +55,7 @@ function bars(top, caption, emptyText) {
     bar.style.setProperty("--w", String(Math.max(0, Math.min(1, p))));
     const num = document.createElement("span");
     num.className = "tc-num";
-    num.textContent = PCT(p);
+    num.textContent = shown[i];
     li.append(ch, bar, num);
     list.append(li);
   }

@@ -36,7 +36,8 @@ export function createSamples({ list, novelty, onPick, noun = () => "names" }) {
     const n = result.samples.length;
     const fresh = result.samples.filter((s) => s.new).length;
     const what = noun();
-    novelty.textContent = `New ${what}: ${fresh} of ${n} (${Math.round((result.novelty ?? fresh / n) * 100)}%); the rest are training ${what}.`;
+    const rest = fresh === n ? "" : `; ${fresh === 0 ? "all" : "the rest"} are training ${what}`;
+    novelty.textContent = `New ${what}: ${fresh} of ${n} (${Math.round((result.novelty ?? fresh / n) * 100)}%)${rest}.`;
   }
 
   function clear() {
