@@ -213,12 +213,14 @@ class EngineSession:
     def js(self, expression: str, *args):
         return self.driver.execute_script(f"return ({expression});", *args)
 
-    def wait(self, expression: str, timeout: float = 30, poll: float = 0.05):
+    def wait(self, expression: str, timeout: float = 30, poll: float = 0.05,
+             describe: str | None = None):
         """Poll ``expression`` until truthy (``driver.get`` may return before modules ran).
 
         On timeout the error says how the polls went: how many answered (falsy) and how many
         raised, with the last error, so a page that never got there can be told from a
-        browser that stopped answering."""
+        browser that stopped answering; and, given ``describe`` (an expression), what the
+        page showed then."""
         deadline = time.monotonic() + timeout
         answered = raised = 0
         last_error = ""
@@ -237,8 +239,15 @@ class EngineSession:
                 raise TimeoutError(
                     f"{self.engine}: timed out after {timeout:.0f} s waiting for {expression}; "
                     f"status: {self.status()!r}; polls answered {answered}, raised {raised}"
-                    + (f" (last: {last_error})" if raised else ""))
+                    + (f" (last: {last_error})" if raised else "")
+                    + (f"; the page showed: {self._describe(describe)!r}" if describe else ""))
             time.sleep(poll)
+
+    def _describe(self, expression: str):
+        try:
+            return self.js(expression)
+        except Exception as e:
+            return f"(could not read: {type(e).__name__})"
 
     def status(self) -> str:
         try:
@@ -293,6 +302,22 @@ class EngineSession:
                 "(document.getElementById(arguments[0]), arguments[1])", element_id, value)
         got = self.js("document.getElementById(arguments[0]).value", element_id)
         assert got == value, f"{element_id}: {value!r} is not one of its values (it shows {got!r})"
+
+    def type(self, element_id: str, text: str) -> None:
+        """Clear a text box and type ``text`` into it with the driver's keystrokes, then
+        check that the box reads ``text``. WebKitGTK's driver types through the window
+        system under Xvfb; a keystroke it drops is typed again, once, and a box still
+        wrong after that fails here, naming what it reads (not later, as a wrong answer)."""
+        box = self.driver.find_element("id", element_id)
+        for _ in range(2):
+            box.clear()
+            if text:
+                box.send_keys(text)
+            got = self.js("document.getElementById(arguments[0]).value", element_id)
+            if got == text:
+                return
+        raise AssertionError(
+            f"{self.engine}: typed {text!r} into #{element_id}, which reads {got!r}")
 
     def keys(self, *names: str) -> None:
         """Press keys, named as in Selenium's ``Keys`` ("ARROW_RIGHT", "ENTER", "SPACE"),

@@ -123,10 +123,7 @@ def test_beliefs_beside_the_exact_posterior_at_every_step(pool, server, engine):
 def fill(page, pattern, enter=False):
     """Type ``pattern`` into the Pattern box and press Fill in (or Enter)."""
     page.js("document.querySelector('#fill-message').textContent = ''")  # a fresh answer only
-    box = page.driver.find_element("id", "pattern")
-    box.clear()
-    if pattern:
-        box.send_keys(pattern)
+    page.type("pattern", pattern)
     page.keys("ENTER") if enter else page.click("fill")
 
 
