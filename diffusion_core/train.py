@@ -300,11 +300,8 @@ class Trainer:
 
         Past 30 (beyond epoch 24,576), the oldest after epoch 0 is dropped.
         """
-        if not is_snapshot_epoch(epoch):
-            return
-        self._snaps.append((epoch, loss, self.params.flat.copy()))
-        if len(self._snaps) > MAX_SNAPSHOTS:
-            del self._snaps[1]
+        if is_snapshot_epoch(epoch):
+            self._append_snapshot(epoch, loss)
 
     def _keep_run_end(self) -> None:
         """Keep the weights of a finished run that is about to go on ("+500 more"), also
@@ -313,7 +310,12 @@ class Trainer:
         last = len(self.history)
         if not self.history or self.diverged or (self._snaps and self._snaps[-1][0] == last):
             return
-        self._snaps.append((last, self.history[-1], self.params.flat.copy()))
+        self._append_snapshot(last, self.history[-1])
+
+    def _append_snapshot(self, epoch: int, loss: float | None) -> None:
+        """Keep a copy of the weights now as ``epoch``'s; past MAX_SNAPSHOTS the oldest
+        after epoch 0 is dropped."""
+        self._snaps.append((epoch, loss, self.params.flat.copy()))
         if len(self._snaps) > MAX_SNAPSHOTS:
             del self._snaps[1]
 
