@@ -203,12 +203,14 @@ def infill(model, data: Dataset, pattern: str, n: int = 5, steps: int = 10,
 
 def translate(p, data: Dataset, words: list[str], steps: int = 10, temperature: float = 0.0,
               strategy: str = "confident", seed: int = 0, answers: list | None = None,
-              eta: float = REMDM_ETA, threshold: float = THRESHOLD) -> list[dict]:
+              eta: float = REMDM_ETA, threshold: float = THRESHOLD,
+              trace: bool = True) -> list[dict]:
     """Answer each of ``words``: the question and ``>`` stay fixed, the answer is generated.
 
     ``answers`` optionally pins letters of each answer: a pattern such as ``p????``
     (letters and ``?``; it fixes the answer's length) or ``None`` for a free answer.
-    Each result also carries ``question`` and ``answer``.
+    Each result also carries ``question`` and ``answer``. ``trace``: as in
+    :func:`denoise` (``False``: answers only, no timeline; the same answers).
     """
     if data.task != "translate":
         raise DatasetError("this model was trained on names, not on question>answer pairs")
@@ -221,7 +223,7 @@ def translate(p, data: Dataset, words: list[str], steps: int = 10, temperature: 
             for w, a in zip(words, answers)]
     rows, maskable, letters_only = fill_rows(data, [w + SEP for w in words], pats)
     out = denoise(p, data, rows, maskable, steps, temperature, strategy,
-                  np.random.default_rng(seed), letters_only, eta, threshold)
+                  np.random.default_rng(seed), letters_only, eta, threshold, trace=trace)
     for r, w in zip(out, words):
         r["question"] = w
         r["answer"] = r["text"].split(SEP, 1)[1]
@@ -229,13 +231,15 @@ def translate(p, data: Dataset, words: list[str], steps: int = 10, temperature: 
 
 
 def accuracy(p, data: Dataset, steps: int = 10) -> dict:
-    """Exact-match translation accuracy over the dataset, greedy (temperature 0, confident)."""
+    """Exact-match translation accuracy over the dataset, greedy (temperature 0, confident).
+
+    Decodes without timelines (``trace=False``): only the answers are compared."""
     qs = [e.split(SEP)[0] for e in data.entries]
     answers = [e.split(SEP)[1] for e in data.entries]
     got = []
     for s in range(0, len(qs), MAX_SAMPLES):
         got += translate(p, data, qs[s : s + MAX_SAMPLES], steps=steps, temperature=0.0,
-                         strategy="confident")
+                         strategy="confident", trace=False)
     right = [g["answer"] == a for g, a in zip(got, answers)]
     return {"correct": int(sum(right)), "total": len(right),
             "results": [{"question": q, "expected": a, "answer": g["answer"], "ok": ok}

@@ -9,7 +9,7 @@ from diffusion_core.dataset import builtin, names_dataset
 from diffusion_core.metrics import eval_loss, loss_floor
 from diffusion_core.model import ModelConfig, Params, loss_weights
 from diffusion_core.recipe import lr_factor, recipe_from_json
-from diffusion_core.sampler import accuracy
+from diffusion_core.sampler import accuracy, translate
 from diffusion_core.session import Session
 from diffusion_core.steps import Adam
 from diffusion_core.train import (
@@ -100,6 +100,19 @@ def test_default_translate_training_gets_every_pair_right():
     tr.run(r.epochs)
     acc = accuracy(tr.params, d)
     assert acc["correct"] == acc["total"] == 30, [x for x in acc["results"] if not x["ok"]]
+
+
+def test_accuracy_without_timelines_counts_the_answers_translate_shows():
+    """Accuracy decodes without timelines; a half-trained translator (some answers wrong)
+    gets the same answers from Translate, which records them."""
+    d = builtin("translate")
+    tr = Trainer(d, get_recipe("translate", "default"), seed=0)
+    tr.run(7)
+    acc = accuracy(tr.params, d)
+    shown = translate(tr.params, d, [r["question"] for r in acc["results"]])
+    assert all(r["steps"] for r in shown)  # Translate's answers come with their timeline
+    assert [r["answer"] for r in acc["results"]] == [r["answer"] for r in shown]
+    assert 0 < acc["correct"] < acc["total"], acc["correct"]  # right and wrong answers both
 
 
 # -- recipes: full batch, schedule, t sampling, masks -------------------------------
